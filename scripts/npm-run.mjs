@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `npm run dev` / `npm test` on a machine that has only Node.js and npm: installs what is missing
+// (the pinned npm packages; pgTAP and pg_prove from Debian when running as root on Debian, else a
+// message naming the packages), then runs the Deno task of the same name with the Deno binary the
+// `deno` npm package ships.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [task = 'test', ...args] = process.argv.slice(2);
+
+function say(line) {
+  console.error(`[${task}] ${line}`);
+}
+
+function installNpmPackages() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  const fresh = existsSync(marker) && existsSync(join(root, 'node_modules', '.bin', 'deno')) &&
+    statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
+  if (fresh) return;
+  say('installing npm packages (npm ci)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function postgresBin() {
+  const fromEnv = process.env.PG_BIN;
+  if (fromEnv) return existsSync(join(fromEnv, 'initdb')) ? fromEnv : undefined;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+  }
+  try {
+    const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => b - a);
+    for (const v of versions) {
+      const dir = `/usr/lib/postgresql/${v}/bin`;
+      if (existsSync(join(dir, 'initdb'))) return dir;
+    }
+  } catch { /* not Debian */ }
+  return undefined;
+}
+
+function requirePostgres() {
+  const bin = postgresBin();
+  if (bin) return bin;
+  say('PostgreSQL server binaries (initdb, postgres) not found. Install PostgreSQL 15:');
+  say('  Debian/Ubuntu: sudo apt-get install postgresql-15   macOS: brew install postgresql@15');
+  say('  or set PG_BIN to the folder holding initdb and postgres.');
+  process.exit(1);
+}
+
+function ensurePgtap(bin) {
+  const version = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ??
+    '';
+  const major = /(\d+)\.\d+/.exec(version)?.[1] ?? '15';
+  const hasProve = spawnSync('sh', ['-c', 'command -v pg_prove'], { stdio: 'ignore' }).status === 0;
+  const hasPgtap = existsSync(`/usr/share/postgresql/${major}/extension/pgtap.control`) ||
+    existsSync(join(bin, '..', 'share', 'extension', 'pgtap.control')) ||
+    existsSync(join(bin, '..', 'share', 'postgresql', 'extension', 'pgtap.control'));
+  if (hasProve && hasPgtap) return;
+  const packages = [`postgresql-${major}-pgtap`, 'libtap-parser-sourcehandler-pgtap-perl'];
+  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    say(`installing pgTAP and pg_prove (apt-get install ${packages.join(' ')})…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install = update.status === 0 &&
+      spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
+    if (install && install.status === 0) return;
+    say('apt-get failed; the pgTAP suite will fail until pgTAP and pg_prove are installed.');
+    return;
+  }
+  say(
+    `pgTAP and pg_prove are missing: install them, e.g. sudo apt-get install ${packages.join(' ')}`,
+  );
+  say('(macOS: brew install pgtap). The pgTAP suite fails until they are installed.');
+}
+
+installNpmPackages();
+const bin = requirePostgres();
+if (task === 'test' || task === 'check') ensurePgtap(bin);
+
+const deno = join(root, 'node_modules', '.bin', 'deno');
+const child = spawn(deno, ['task', task, ...args], { cwd: root, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,117 @@
+/**
+ * The API gateway: what Kong and the edge runtime's relay do in front of a Supabase project.
+ * - `/rest/v1/*` → PostgREST. Like Kong's key-auth, an `apikey` (header or query) is required;
+ *   when no `Authorization` header is sent, the apikey is forwarded as the bearer token.
+ * - `/functions/v1/<name>/*` → the function `<name>`, which sees the path from `/<name>`.
+ *   When the function's `verify_jwt` is true (the default), a request without a valid token
+ *   signed with the project's JWT secret is refused with 401 before the function runs;
+ *   CORS preflights (`OPTIONS`) pass through.
+ */
+import { parse as parseToml } from 'smol-toml';
+import { verifyJwt } from './jwt.ts';
+
+export interface FunctionRoute {
+  name: string;
+  /** Internal URL of the process hosting the function. */
+  url: string;
+  verifyJwt: boolean;
+}
+
+export interface GatewayOptions {
+  postgrestUrl: () => string;
+  functions: Map<string, FunctionRoute>;
+  jwtSecret: string;
+}
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host'];
+
+function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
+  return Response.json(body, { status, headers });
+}
+
+async function validToken(token: string | undefined, secret: string): Promise<boolean> {
+  if (!token) return false;
+  try {
+    await verifyJwt(token, secret);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function bearer(headers: Headers): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.get('authorization') ?? '');
+  return match?.[1];
+}
+
+async function forward(request: Request, target: URL, headers: Headers): Promise<Response> {
+  for (const h of HOP_BY_HOP) headers.delete(h);
+  headers.set('accept-encoding', 'identity');
+  try {
+    const upstream = await fetch(target, {
+      method: request.method,
+      headers,
+      body: request.body,
+      redirect: 'manual',
+    });
+    const out = new Headers(upstream.headers);
+    for (const h of HOP_BY_HOP) out.delete(h);
+    return new Response(upstream.body, { status: upstream.status, headers: out });
+  } catch (error) {
+    return json(502, {
+      message: 'An invalid response was received from the upstream server',
+      detail: String(error instanceof Error ? error.message : error),
+    });
+  }
+}
+
+/** Builds the gateway's fetch handler. */
+export function createGateway(options: GatewayOptions): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const url = new URL(request.url);
+
+    if (url.pathname === '/rest/v1' || url.pathname.startsWith('/rest/v1/')) {
+      const apikey = request.headers.get('apikey') ?? url.searchParams.get('apikey') ?? undefined;
+      if (!apikey) return json(401, { message: 'No API key found in request' });
+      if (!(await validToken(apikey, options.jwtSecret))) {
+        return json(401, { message: 'Invalid API key' });
+      }
+      const headers = new Headers(request.headers);
+      headers.delete('apikey');
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${apikey}`);
+      url.searchParams.delete('apikey');
+      const target = new URL(
+        url.pathname.slice('/rest/v1'.length) + url.search,
+        options.postgrestUrl(),
+      );
+      return await forward(request, target, headers);
+    }
+
+    const fn = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (fn) {
+      const route = options.functions.get(fn[1]);
+      if (!route) {
+        return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
+      }
+      if (route.verifyJwt && request.method !== 'OPTIONS') {
+        const token = bearer(request.headers);
+        if (!token) return json(401, { code: 401, message: 'Missing authorization header' });
+        if (!(await validToken(token, options.jwtSecret))) {
+          return json(401, { code: 401, message: 'Invalid JWT' });
+        }
+      }
+      const target = new URL(`/${route.name}${fn[2] ?? ''}${url.search}`, route.url);
+      return await forward(request, target, new Headers(request.headers));
+    }
+
+    return json(404, { message: 'no Route matched with those values' });
+  };
+}
+
+/** Reads `[functions.<name>] verify_jwt` from supabase/config.toml (default true). */
+export function readVerifyJwt(configToml: string): (name: string) => boolean {
+  const config = parseToml(configToml) as {
+    functions?: Record<string, { verify_jwt?: boolean }>;
+  };
+  return (name) => config.functions?.[name]?.verify_jwt ?? true;
+}

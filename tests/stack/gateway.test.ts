@@ -1,0 +1,147 @@
+/**
+ * The local stack is faithful to Supabase's: requests through the gateway run in Postgres under
+ * the role their key or token names, and bad tokens never get that far.
+ */
+import assert from 'node:assert/strict';
+import postgres from 'postgres';
+import { mintUserJwt } from '../../scripts/stack/jwt.ts';
+import { stack } from '../_support/env.ts';
+import { expiredJwt, foreignJwt, unsignedJwt } from '../_support/jwt.ts';
+
+const rpc = `${stack.apiUrl}/rest/v1/rpc/stack_test_whoami`;
+
+/** A probe function created for this file only and dropped afterwards. */
+async function withWhoami(fn: () => Promise<void>): Promise<void> {
+  const sql = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`
+      create or replace function public.stack_test_whoami() returns jsonb
+      language sql stable set search_path = '' as $$
+        select jsonb_build_object('role', current_user, 'sub', auth.uid(), 'jwt_role', auth.role())
+      $$;
+      notify pgrst, 'reload schema';
+    `).simple();
+    // Wait until PostgREST has reloaded its schema cache.
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(rpc, { method: 'POST', headers: { apikey: stack.anonKey } });
+      await res.body?.cancel();
+      if (res.status !== 404) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await fn();
+  } finally {
+    await sql.unsafe(`
+      drop function if exists public.stack_test_whoami();
+      notify pgrst, 'reload schema';
+    `).simple();
+    await sql.end();
+  }
+}
+
+async function whoami(headers: Record<string, string>): Promise<[number, Record<string, unknown>]> {
+  const res = await fetch(rpc, { method: 'POST', headers });
+  return [res.status, await res.json()];
+}
+
+Deno.test('gateway runs each key and token under its own Postgres role', async (t) => {
+  await withWhoami(async () => {
+    await t.step('anon key runs as anon', async () => {
+      const [status, body] = await whoami({ apikey: stack.anonKey });
+      assert.deepEqual(status, 200);
+      assert.deepEqual(body.role, 'anon');
+      assert.deepEqual(body.sub, null);
+    });
+
+    await t.step('user token runs as authenticated with its sub', async () => {
+      const sub = crypto.randomUUID();
+      const token = await mintUserJwt({ sub });
+      const [status, body] = await whoami({
+        apikey: stack.anonKey,
+        authorization: `Bearer ${token}`,
+      });
+      assert.deepEqual(status, 200);
+      assert.deepEqual(body.role, 'authenticated');
+      assert.deepEqual(body.sub, sub);
+    });
+
+    await t.step('service_role key runs as service_role', async () => {
+      const [status, body] = await whoami({ apikey: stack.serviceRoleKey });
+      assert.deepEqual(status, 200);
+      assert.deepEqual(body.role, 'service_role');
+    });
+
+    for (
+      const [name, make] of [
+        ['signed with another secret', foreignJwt],
+        ['expired', expiredJwt],
+        ['unsigned (alg: none)', (sub: string) => Promise.resolve(unsignedJwt(sub))],
+      ] as const
+    ) {
+      await t.step(`a token ${name} is refused by PostgREST`, async () => {
+        const res = await fetch(rpc, {
+          method: 'POST',
+          headers: {
+            apikey: stack.anonKey,
+            authorization: `Bearer ${await make(crypto.randomUUID())}`,
+          },
+        });
+        assert.deepEqual(res.status, 401);
+        await res.body?.cancel();
+      });
+
+      await t.step(`a token ${name} is refused by the function gateway`, async () => {
+        const res = await fetch(`${stack.apiUrl}/functions/v1/modules`, {
+          headers: { authorization: `Bearer ${await make(crypto.randomUUID())}` },
+        });
+        assert.deepEqual(res.status, 401);
+        assert.deepEqual((await res.json()).message, 'Invalid JWT');
+      });
+
+      await t.step(`an apikey ${name} is refused by the REST gateway`, async () => {
+        const res = await fetch(`${stack.apiUrl}/rest/v1/`, {
+          headers: { apikey: await make(crypto.randomUUID()) },
+        });
+        assert.deepEqual(res.status, 401);
+        assert.deepEqual((await res.json()).message, 'Invalid API key');
+      });
+    }
+  });
+});
+
+Deno.test('gateway answers the REST root with the anon key', async () => {
+  const res = await fetch(`${stack.apiUrl}/rest/v1/`, { headers: { apikey: stack.anonKey } });
+  assert.deepEqual(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /openapi|json/);
+  await res.body?.cancel();
+});
+
+Deno.test('gateway refuses REST requests without an apikey', async () => {
+  const res = await fetch(`${stack.apiUrl}/rest/v1/modules`);
+  assert.deepEqual(res.status, 401);
+  assert.deepEqual((await res.json()).message, 'No API key found in request');
+});
+
+Deno.test('gateway refuses a function call without a token before the function runs', async () => {
+  const res = await fetch(`${stack.apiUrl}/functions/v1/modules`);
+  assert.deepEqual(res.status, 401);
+  assert.deepEqual((await res.json()).message, 'Missing authorization header');
+});
+
+Deno.test('gateway answers 404 for a function that does not exist', async () => {
+  const res = await fetch(`${stack.apiUrl}/functions/v1/no-such-function`, {
+    headers: { authorization: `Bearer ${stack.anonKey}` },
+  });
+  assert.deepEqual(res.status, 404);
+  await res.body?.cancel();
+});
+
+Deno.test('gateway hands the function the path from its own name', async () => {
+  const token = await mintUserJwt({ sub: crypto.randomUUID() });
+  const res = await fetch(`${stack.apiUrl}/functions/v1/modules/definitely/not/a/route`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  // The function (not the gateway) answers: a problem+json 404 from its router.
+  assert.deepEqual(res.status, 404);
+  assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
+  await res.body?.cancel();
+});
