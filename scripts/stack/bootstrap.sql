@@ -24,6 +24,7 @@ alter default privileges in schema extensions grant all on functions to postgres
 alter default privileges in schema extensions grant all on sequences to postgres, anon, authenticated, service_role;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
+create extension if not exists pg_stat_statements with schema extensions;
 
 -- Supabase's default privileges on `public`: everything new is granted to the API roles, so that
 -- Row Level Security is the only thing between a client and the data.

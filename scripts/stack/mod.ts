@@ -91,10 +91,12 @@ export async function startDatabase(
   try {
     log('applying migrations…');
     await supabaseCli(['migration', 'up', `--remote=${postgres.url}`, '--yes']);
-    if (options.seed ?? true) {
+    const seed = await Deno.readTextFile(`${ROOT}/supabase/seed.sql`).catch(() => undefined);
+    if ((options.seed ?? true) && seed) {
+      log('loading supabase/seed.sql…');
       const sql = postgres.connect({ max: 1 });
       try {
-        await sql.unsafe(await Deno.readTextFile(`${ROOT}/supabase/seed.sql`)).simple();
+        await sql.unsafe(seed).simple();
       } finally {
         await sql.end();
       }

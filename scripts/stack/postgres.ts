@@ -172,6 +172,7 @@ export class LocalPostgres {
       `port=${this.port}`,
       `unix_socket_directories=${this.dir}`,
       'max_connections=200',
+      'shared_preload_libraries=pg_stat_statements',
       'shared_buffers=256MB',
       'log_min_messages=warning',
       'log_min_error_statement=panic',
