@@ -49,7 +49,7 @@ export interface Stack {
 /** Runs the real Supabase CLI from node_modules. */
 export async function supabaseCli(args: string[]): Promise<string> {
   return await run([`${ROOT}/node_modules/.bin/supabase`, ...args, '--workdir', ROOT], {
-    env: { SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', CI: '1' },
+    env: { SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', CI: '1', PGSSLMODE: 'disable' },
   });
 }
 
