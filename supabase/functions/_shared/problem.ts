@@ -1,0 +1,90 @@
+/**
+ * Errors as RFC 9457 problem details (`application/problem+json`): every failure the API reports
+ * has a stable machine-readable `code`; validation failures list the offending fields.
+ */
+
+/** One offending field of a request: a JSON path into the body (or `params.<name>`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The stable codes clients can switch on. */
+export type ProblemCode =
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'tenant_not_found'
+  | 'module_not_installed'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'already_installed'
+  | 'concurrent_update'
+  | 'payload_too_large'
+  | 'module_unavailable'
+  | 'invalid_settings'
+  | 'upstream_unavailable'
+  | 'internal_error';
+
+const TITLES: Record<ProblemCode, string> = {
+  invalid_json: 'Malformed JSON',
+  invalid_request: 'Invalid request',
+  unsupported_media_type: 'Unsupported media type',
+  unauthorized: 'Authentication required',
+  forbidden: 'Not allowed',
+  tenant_not_found: 'Tenant not found',
+  module_not_installed: 'Module not installed',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  already_installed: 'Module already installed',
+  concurrent_update: 'Concurrent update',
+  payload_too_large: 'Payload too large',
+  module_unavailable: 'Module unavailable',
+  invalid_settings: 'Invalid settings',
+  upstream_unavailable: 'Service unavailable',
+  internal_error: 'Internal error',
+};
+
+/** The JSON body of a problem response. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  errors?: FieldError[];
+}
+
+/** Thrown by handlers; `app.onError` turns it into the problem response. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+  }
+
+  toProblem(): Problem {
+    const problem: Problem = {
+      type: `urn:module-registry:problem:${this.code}`,
+      title: TITLES[this.code],
+      status: this.status,
+      detail: this.detail,
+      code: this.code,
+    };
+    if (this.errors?.length) problem.errors = this.errors;
+    return problem;
+  }
+}
+
+/** The response for a problem, with the media type RFC 9457 registers. */
+export function problemResponse(error: ApiError, headers?: HeadersInit): Response {
+  const out = new Headers(headers);
+  out.set('content-type', 'application/problem+json');
+  return new Response(JSON.stringify(error.toProblem()), { status: error.status, headers: out });
+}
