@@ -1,4 +1,7 @@
-/** Checks on untrusted JSON values, written without recursion so hostile input cannot blow the stack. */
+/**
+ * Checks on untrusted JSON values, written without recursion so hostile input cannot blow the
+ * stack.
+ */
 
 /** A JSON object: not null, not an array. */
 export type JsonObject = { [key: string]: JsonValue };
@@ -12,32 +15,43 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Why Postgres' jsonb would refuse the string: NUL characters and lone surrogates. */
+function stringProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'strings must not contain NUL (\\u0000) characters';
+  if (!text.isWellFormed()) return 'strings must not contain lone UTF-16 surrogates';
+  return undefined;
+}
+
 /**
- * Why `value` cannot be stored as settings, or undefined when it can: it must be nested at most
- * `MAX_DEPTH` deep and hold only finite numbers (`1e400` parses to Infinity, which JSON cannot
- * carry back).
+ * Why `value` cannot be stored as settings, or undefined when it can: nested at most `MAX_DEPTH`
+ * deep, finite numbers only (`1e400` parses to Infinity, which JSON cannot carry back), and no
+ * string or key that Postgres' jsonb refuses.
  */
 export function jsonProblem(value: unknown): string | undefined {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'number' && !Number.isFinite(v)) return 'numbers must be finite';
+    if (typeof v === 'string') {
+      const problem = stringProblem(v);
+      if (problem) return problem;
+    }
     if (typeof v !== 'object' || v === null) continue;
     if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH} levels`;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+    if (Array.isArray(v)) {
+      for (const child of v) stack.push([child, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const problem = stringProblem(key);
+      if (problem) return problem;
+      stack.push([(v as Record<string, unknown>)[key], depth + 1]);
+    }
   }
   return undefined;
 }
 
-/** Structural equality of two JSON values. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      isJsonObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
-  );
+/** Size of `value` as JSON text, in UTF-8 bytes. */
+export function jsonBytes(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
 }

@@ -1,10 +1,11 @@
 /**
- * One place that turns what supabase-js reports from PostgREST/Postgres into API errors.
- * Anything that means "the database or the REST API cannot be reached" becomes 503.
+ * The one place that turns what supabase-js reports from PostgREST/Postgres into API errors.
+ * Routes first handle the codes whose meaning depends on the route (e.g. 42501 on install means
+ * "diagnose why"), then hand the rest to `upstreamError`.
  */
 import { ApiError } from './problem.ts';
 
-/** The error half of a supabase-js result, plus the HTTP status it came with. */
+/** The error half of a supabase-js result. */
 export interface UpstreamError {
   code?: string;
   message?: string;
@@ -12,39 +13,67 @@ export interface UpstreamError {
   hint?: string | null;
 }
 
-/** True when the failure is the upstream's, not the request's. */
+/** Postgres codes meaning the database is down, restarting, or out of connections. */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/**
+ * True when the failure is the upstream's, not the request's: no response at all (status 0,
+ * a network error), a 5xx from the gateway or PostgREST, PostgREST's connection errors
+ * (PGRST000–PGRST003), or Postgres going away.
+ */
 export function isUnavailable(status: number, error: UpstreamError): boolean {
-  return status === 0 || status >= 500 || /^PGRST00\d$/.test(error.code ?? '') ||
-    ['08000', '08003', '08006', '57P01', '57P02', '57P03', '53300'].includes(error.code ?? '');
+  const code = error.code ?? '';
+  return status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) ||
+    UNAVAILABLE_SQLSTATES.has(code);
 }
 
+/** 503: the database or the REST API cannot be reached, and nothing was written. */
 export function unavailable(): ApiError {
   return new ApiError(
     503,
     'upstream_unavailable',
     'The database is unreachable right now; nothing was changed. Retry shortly.',
+    undefined,
+    { 'retry-after': '1' },
   );
 }
 
-/**
- * Maps an upstream error with no more specific meaning in its route. Routes handle the codes
- * that need context (42501, 23505, 23503) before falling back to this.
- */
+/** Maps an upstream error that the route had no more specific meaning for. */
 export function upstreamError(status: number, error: UpstreamError): ApiError {
+  const code = error.code ?? '';
   if (isUnavailable(status, error)) return unavailable();
-  switch (error.code) {
-    case 'PGRST301':
-    case 'PGRST302':
-      return new ApiError(401, 'unauthorized', 'The access token was refused by the database API.');
+  switch (code) {
+    case '42501':
+      return new ApiError(403, 'forbidden', 'Row Level Security refused this change.');
+    case '23505':
+      return new ApiError(409, 'already_installed', 'The tenant already has this module.');
+    case '23503':
+      return new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
     case '23514':
       if (/settings_size/.test(error.message ?? '')) {
         return new ApiError(413, 'payload_too_large', 'Settings may take at most 64 KiB.');
       }
-      return new ApiError(422, 'invalid_settings', error.message ?? 'A constraint was violated.');
-    case '22P02':
-    case '22023':
-    case '54001':
-      return new ApiError(400, 'invalid_request', 'The request could not be processed as sent.');
+      return new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
+    case 'PGRST116':
+      return new ApiError(404, 'not_found', 'No such row, or it is not visible to you.');
+    case 'PGRST301':
+    case 'PGRST302':
+    case 'PGRST303':
+      return new ApiError(401, 'unauthorized', 'The access token was refused by the REST API.');
+  }
+  // Class 22 (data exception) and 54 (limit exceeded): a value Postgres would not take.
+  if (/^(22|54)/.test(code)) {
+    return new ApiError(400, 'invalid_request', 'The database cannot store a value as sent.');
   }
   console.error('unexpected upstream error', status, error);
   return new ApiError(500, 'internal_error', 'Unexpected error; nothing was changed.');

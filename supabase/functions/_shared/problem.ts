@@ -2,6 +2,7 @@
  * Errors as RFC 9457 problem details (`application/problem+json`): every failure the API reports
  * has a stable machine-readable `code`; validation failures list the offending fields.
  */
+import { HTTPException } from 'hono/http-exception';
 
 /** One offending field of a request: a JSON path into the body (or `params.<name>`). */
 export interface FieldError {
@@ -65,6 +66,8 @@ export class ApiError extends Error {
     readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Extra response headers, e.g. `Allow` on a 405 or `WWW-Authenticate` on a 401. */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }
@@ -83,8 +86,25 @@ export class ApiError extends Error {
 }
 
 /** The response for a problem, with the media type RFC 9457 registers. */
-export function problemResponse(error: ApiError, headers?: HeadersInit): Response {
-  const out = new Headers(headers);
-  out.set('content-type', 'application/problem+json');
-  return new Response(JSON.stringify(error.toProblem()), { status: error.status, headers: out });
+export function problemResponse(error: ApiError): Response {
+  const headers = new Headers(error.headers);
+  headers.set('content-type', 'application/problem+json');
+  return new Response(JSON.stringify(error.toProblem()), { status: error.status, headers });
+}
+
+/**
+ * Whatever a handler or middleware threw, as an ApiError: hono's own exceptions (malformed
+ * JSON) become 4xx; anything else is a bug, logged and reported as a 500.
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 400) return new ApiError(400, 'invalid_json', 'The body is not valid JSON.');
+    if (err.status === 413) {
+      return new ApiError(413, 'payload_too_large', 'The body is too large.');
+    }
+    return new ApiError(400, 'invalid_request', err.message || 'The request was refused.');
+  }
+  console.error('unhandled error', err);
+  return new ApiError(500, 'internal_error', 'Unexpected error.');
 }

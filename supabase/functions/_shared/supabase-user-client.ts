@@ -1,6 +1,7 @@
 /**
  * A supabase-js client acting as the caller: it forwards the caller's JWT to PostgREST, so Row
- * Level Security decides what the request may read and write. Built per request.
+ * Level Security decides what the request may read and write. One per caller token (see
+ * `requireUser` in auth.ts); it holds nothing but that token.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../../packages/database/src/types/database.ts';
@@ -10,15 +11,20 @@ export type UserClient = SupabaseClient<Database>;
 /** Upper bound for one call to the REST API; a hung upstream becomes a 503, not a hung client. */
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
-/** The user-scoped client for a verified token. */
+/**
+ * The user-scoped client for a verified token. `accessToken` hands supabase-js the token as is,
+ * so it never starts its own auth client (no session storage, no lock per request); retries are
+ * off because a caller waiting on a failing upstream should get its 503 now, not after seconds
+ * of backoff.
+ */
 export function createUserClient(token: string): UserClient {
   const url = Deno.env.get('SUPABASE_URL');
   const key = Deno.env.get('SUPABASE_ANON_KEY');
   if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
   return createClient<Database>(url, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    accessToken: () => Promise.resolve(token),
+    db: { retry: false },
     global: {
-      headers: { Authorization: `Bearer ${token}` },
       fetch: (input, init) =>
         fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) }),
     },

@@ -5,22 +5,34 @@ import type { ModuleManifest } from './manifest.ts';
 const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
-/** IANA names the runtime knows, plus the aliases Intl accepts (UTC, Etc/GMT+1, ...). */
+/** How IANA spells names: each segment starts with a capital (`Etc/GMT+1`, `Port-au-Prince`). */
+const IANA_SPELLING = /^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/;
+
+/**
+ * An IANA time-zone name the runtime knows: a canonical zone, or a link Intl resolves (`UTC`,
+ * `US/Eastern`), spelled as IANA spells it. Intl's lenient forms (`europe/paris`, `+01:00`) are
+ * refused so that stored values stay canonical.
+ */
 function isTimeZone(name: string): boolean {
   if (TIME_ZONES.has(name)) return true;
+  if (!IANA_SPELLING.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
-    return /^[A-Za-z]/.test(name);
+    return true;
   } catch {
     return false;
   }
 }
 
+/** Settings of `agency`; unknown keys are refused, missing ones take their default. */
 export const agencySettings = z.strictObject({
   timezone: z.string().refine(isTimeZone, 'must be an IANA time-zone name, e.g. "Europe/Paris"')
     .default('UTC'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of three uppercase letters')
-    .refine((c) => CURRENCIES.has(c), 'must be an ISO 4217 currency code, e.g. "EUR"')
+  currency: z.string()
+    .refine(
+      (code) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code),
+      'must be an ISO 4217 currency code: three capital letters, e.g. "EUR"',
+    )
     .default('USD'),
   max_clients: z.number().int('must be an integer').min(1).max(10_000).default(100),
   branding: z.strictObject({
@@ -30,6 +42,7 @@ export const agencySettings = z.strictObject({
 
 export type AgencySettings = z.infer<typeof agencySettings>;
 
+/** The `agency` module's manifest. */
 export const agency: ModuleManifest = {
   id: 'agency',
   settings: agencySettings,

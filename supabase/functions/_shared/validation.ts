@@ -1,0 +1,89 @@
+/**
+ * Request validation shared by the routes: path ids, the JSON-body guard (media type and size),
+ * and the zod-validator hook that turns a failed validation into a 400 listing the fields.
+ */
+import { bodyLimit } from 'hono/body-limit';
+import { every } from 'hono/combine';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
+import { isJsonObject, type JsonObject, jsonProblem } from './json.ts';
+import { ApiError, type FieldError } from './problem.ts';
+
+/** Largest request body accepted, and so the largest settings object: 64 KiB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export const uuid = z.string().regex(
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  'must be a UUID',
+);
+export const moduleSlug = z.string().regex(
+  /^[a-z][a-z0-9_-]{1,62}$/,
+  'must be a module id: a lowercase letter, then 1 to 62 of a-z, 0-9, "_" or "-"',
+);
+
+/** `{tenantId}` in the path. */
+export const tenantParams = z.object({ tenantId: uuid });
+/** `{tenantId}/{moduleId}` in the path. */
+export const moduleParams = z.object({ tenantId: uuid, moduleId: moduleSlug });
+
+/** A JSON object that Postgres can store as jsonb (see `jsonProblem`). */
+export const jsonObject = z.custom<JsonObject>(isJsonObject, 'must be a JSON object')
+  .superRefine((value, ctx) => {
+    const problem = jsonProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+interface ValidationResult {
+  success: boolean;
+  error?: { issues: readonly { path: PropertyKey[]; message: string }[] };
+}
+
+/** zod-validator hook: a failed validation throws a 400 whose `errors` name each field. */
+export function invalid(target: 'json' | 'param') {
+  return (result: ValidationResult): void => {
+    if (result.success || !result.error) return;
+    const errors: FieldError[] = result.error.issues.map((issue) => ({
+      path: [target === 'param' ? 'params' : 'body', ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    }));
+    throw new ApiError(
+      400,
+      'invalid_request',
+      target === 'param'
+        ? 'The URL names an invalid tenant or module id.'
+        : 'The body does not have the expected shape.',
+      errors,
+    );
+  };
+}
+
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9.-]+\+)?json\s*(;\s*charset="?utf-8"?\s*)?$/i;
+
+const requireJsonType = createMiddleware(async (c, next) => {
+  if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'Send the body as "Content-Type: application/json" (UTF-8).',
+    );
+  }
+  await next();
+});
+
+/**
+ * For routes with a JSON body: 415 unless it is sent as JSON, 413 when it is larger than
+ * MAX_BODY_BYTES, judged by Content-Length when sent and by the bytes actually read otherwise.
+ */
+export const jsonBody = every(
+  requireJsonType,
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The body may take at most ${MAX_BODY_BYTES} bytes (64 KiB).`,
+      );
+    },
+  }),
+);

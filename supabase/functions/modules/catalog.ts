@@ -1,0 +1,14 @@
+/** `GET /modules`: the catalog of active modules. */
+import { Hono } from 'hono';
+import type { UserEnv } from '../_shared/auth.ts';
+import { upstreamError } from '../_shared/postgrest-errors.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
+
+export const catalog = new Hono<UserEnv>()
+  .get('/', async (c) => {
+    const { data, error, status } = await c.var.db.from('modules')
+      .select('id, name, description, version, is_active').eq('is_active', true).order('id');
+    if (error) throw upstreamError(status, error);
+    return c.json(data);
+  })
+  .all('/', methodNotAllowed('GET'));

@@ -1,0 +1,83 @@
+/**
+ * Why a request that RLS refused or filtered out did not happen. The happy path never calls
+ * these: each route makes its one write or read and only asks here when it got nothing back,
+ * so diagnosing costs round trips on the failure path only.
+ */
+import type { Caller } from '../_shared/auth.ts';
+import { upstreamError } from '../_shared/postgrest-errors.ts';
+import { ApiError } from '../_shared/problem.ts';
+import type { UserClient } from '../_shared/supabase-user-client.ts';
+
+export function tenantNotFound(): ApiError {
+  return new ApiError(404, 'tenant_not_found', 'No such tenant, or you are not a member of it.');
+}
+
+export function notInstalled(moduleId: string): ApiError {
+  return new ApiError(404, 'module_not_installed', `The tenant has not installed "${moduleId}".`);
+}
+
+function forbidden(): ApiError {
+  return new ApiError(403, 'forbidden', "Only the tenant's owners and admins manage its modules.");
+}
+
+/** The caller's role in the tenant; 404 when the tenant is not visible to them. */
+export async function roleIn(db: UserClient, caller: Caller, tenantId: string): Promise<string> {
+  const { data, error, status } = await db.from('tenant_members').select('role')
+    .eq('tenant_id', tenantId).eq('user_id', caller.userId).maybeSingle();
+  if (error) throw upstreamError(status, error);
+  if (!data) throw tenantNotFound();
+  return data.role;
+}
+
+/** 404 unless the tenant is visible, 403 unless the caller owns or administers it. */
+export async function requireAdmin(db: UserClient, caller: Caller, tenantId: string) {
+  const role = await roleIn(db, caller, tenantId);
+  if (role !== 'owner' && role !== 'admin') throw forbidden();
+}
+
+/** 422 unless the module is in the catalog and active. */
+export async function requireActiveModule(db: UserClient, moduleId: string) {
+  const { data, error, status } = await db.from('modules').select('is_active')
+    .eq('id', moduleId).maybeSingle();
+  if (error) throw upstreamError(status, error);
+  if (!data) {
+    throw new ApiError(
+      422,
+      'module_unavailable',
+      `There is no module "${moduleId}" in the catalog.`,
+    );
+  }
+  if (!data.is_active) {
+    throw new ApiError(422, 'module_unavailable', `The module "${moduleId}" is no longer active.`);
+  }
+}
+
+/**
+ * After RLS refused a write (42501: an install, or an update whose new row fails the policy's
+ * check) or a foreign key refused an install (23503, unknown module): 404 tenant, 403 not an
+ * admin, 422 module unknown or inactive, else 403. Always throws.
+ */
+export async function explainRefusedWrite(
+  db: UserClient,
+  caller: Caller,
+  tenantId: string,
+  moduleId: string,
+): Promise<never> {
+  await requireAdmin(db, caller, tenantId);
+  await requireActiveModule(db, moduleId);
+  throw new ApiError(403, 'forbidden', 'Row Level Security refused the change.');
+}
+
+/**
+ * After an update or delete matched no row: 404 tenant, 403 not an admin (RLS hides the row
+ * from writes), else 404 not installed. Always throws.
+ */
+export async function explainNoRow(
+  db: UserClient,
+  caller: Caller,
+  tenantId: string,
+  moduleId: string,
+): Promise<never> {
+  await requireAdmin(db, caller, tenantId);
+  throw notInstalled(moduleId);
+}

@@ -1,0 +1,185 @@
+/**
+ * Test data made through a superuser connection, as an operator would: users in auth.users,
+ * two tenants and one user per persona. Every call makes fresh random ids, so test files can
+ * share one stack and run in any order; `close()` deletes what was made.
+ */
+import postgres from 'postgres';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../../packages/database/src/types/database.ts';
+import { mintUserJwt } from '../../scripts/stack/jwt.ts';
+import { stack } from './env.ts';
+
+/** Signed-in users, relative to tenant A. */
+export type Persona = 'owner' | 'admin' | 'member' | 'otherAdmin' | 'stranger';
+/** Every caller the tests try: the personas and the anon key (no user at all). */
+export type Who = Persona | 'anon';
+
+export const PERSONAS: Persona[] = ['owner', 'admin', 'member', 'otherAdmin', 'stranger'];
+export const EVERYONE: Who[] = [...PERSONAS, 'anon'];
+
+export interface User {
+  id: string;
+  token: string;
+}
+
+/** A stored `tenant_modules` row, as the superuser sees it. */
+export interface StoredRow {
+  module_id: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  installed_at: Date;
+  updated_at: Date;
+}
+
+export interface World {
+  sql: postgres.Sql;
+  /** Tenant A: owner, admin and member belong to it. */
+  tenantId: string;
+  /** Tenant B: otherAdmin administers it. */
+  otherTenantId: string;
+  users: Record<Persona, User>;
+  /** The bearer token a persona sends; the anon key for `anon`. */
+  token(who: Who): string;
+  /** Installs a module for a tenant directly in the database (no RLS). */
+  install(
+    moduleId: string,
+    options?: { tenantId?: string; settings?: Record<string, unknown>; enabled?: boolean },
+  ): Promise<void>;
+  /** One stored row, or undefined when the module is not installed. */
+  row(moduleId: string, tenantId?: string): Promise<StoredRow | undefined>;
+  /** The tenant's installed modules as stored, as one string for before/after comparisons. */
+  state(tenantId?: string): Promise<string>;
+  /** Adds a catalog module (removed by `close`); returns its id. */
+  catalogModule(options?: { active?: boolean }): Promise<string>;
+  /** Deletes what the world made and closes the connection. */
+  close(): Promise<void>;
+}
+
+/** A superuser connection to the stack's database. */
+export function connect(): postgres.Sql {
+  return postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
+}
+
+/** Makes two tenants and one user per persona. */
+export async function createWorld(): Promise<World> {
+  const sql = connect();
+  const users = {} as Record<Persona, User>;
+  for (const persona of PERSONAS) {
+    const id = crypto.randomUUID();
+    users[persona] = { id, token: await mintUserJwt({ sub: id }) };
+  }
+  await sql`insert into auth.users ${
+    sql(PERSONAS.map((p) => ({ id: users[p].id, email: `${p}-${users[p].id}@example.test` })))
+  }`;
+  const [a, b] = await sql<{ id: string }[]>`
+    insert into public.tenants (name) values ('Tenant A'), ('Tenant B') returning id`;
+  await sql`insert into public.tenant_members ${
+    sql([
+      { tenant_id: a.id, user_id: users.owner.id, role: 'owner' },
+      { tenant_id: a.id, user_id: users.admin.id, role: 'admin' },
+      { tenant_id: a.id, user_id: users.member.id, role: 'member' },
+      { tenant_id: b.id, user_id: users.otherAdmin.id, role: 'admin' },
+    ])
+  }`;
+  const modules: string[] = [];
+  return {
+    sql,
+    tenantId: a.id,
+    otherTenantId: b.id,
+    users,
+    token: (who) => who === 'anon' ? stack.anonKey : users[who].token,
+    async install(moduleId, options = {}) {
+      const settings = sql.json((options.settings ?? {}) as postgres.JSONValue);
+      await sql`
+        insert into public.tenant_modules (tenant_id, module_id, settings, enabled)
+        values (${options.tenantId ?? a.id}, ${moduleId}, ${settings}, ${options.enabled ?? true})`;
+    },
+    async row(moduleId, tenantId = a.id) {
+      const [row] = await sql<StoredRow[]>`
+        select module_id, enabled, settings, installed_at, updated_at from public.tenant_modules
+        where tenant_id = ${tenantId} and module_id = ${moduleId}`;
+      return row;
+    },
+    async state(tenantId = a.id) {
+      const rows = await sql`
+        select module_id, enabled, settings, installed_at, updated_at from public.tenant_modules
+        where tenant_id = ${tenantId} order by module_id`;
+      return JSON.stringify(rows);
+    },
+    async catalogModule(options = {}) {
+      const id = `test-${crypto.randomUUID().slice(0, 8)}`;
+      await sql`insert into public.modules (id, name, is_active)
+        values (${id}, ${`Test ${id}`}, ${options.active ?? true})`;
+      modules.push(id);
+      return id;
+    },
+    async close() {
+      await sql`delete from public.tenants where id in (${a.id}, ${b.id})`;
+      await sql`delete from auth.users where id in ${sql(PERSONAS.map((p) => users[p].id))}`;
+      if (modules.length) await sql`delete from public.modules where id in ${sql(modules)}`;
+      await sql.end();
+    },
+  };
+}
+
+/** Runs `fn` with a fresh world and always cleans up after it. */
+export async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
+  const w = await createWorld();
+  try {
+    await fn(w);
+  } finally {
+    await w.close();
+  }
+}
+
+/** What `api` returns: the status, the parsed JSON body (or null) and the headers. */
+export interface ApiResponse {
+  status: number;
+  // deno-lint-ignore no-explicit-any -- response bodies are asserted on field by field
+  body: any;
+  headers: Headers;
+}
+
+export interface ApiOptions {
+  token?: string;
+  /** Sent as JSON (`content-type: application/json` unless `headers` says otherwise). */
+  body?: unknown;
+  /** Sent as is. */
+  raw?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+/** Calls the modules function over HTTP through the gateway, as a client would. */
+export async function api(
+  method: string,
+  path: string,
+  options: ApiOptions = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: BodyInit | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${stack.apiUrl}/functions/v1/modules${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** A supabase-js client signed in with `token`, as a web or mobile client would hold it. */
+export function clientFor(token: string): SupabaseClient<Database> {
+  return createClient<Database>(stack.apiUrl, stack.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: { headers: { Authorization: `Bearer ${token}` } },
+  });
+}
+
+/** Mints a user token with arbitrary claims, for the refusal tests. */
+export { mintUserJwt };
