@@ -1,0 +1,262 @@
+/**
+ * `deno task bench`: loads a production-sized registry into a fresh local stack and measures RLS
+ * read overhead, the original task's policy, growth with data size, the function's overhead
+ * over HTTP and throughput under concurrency. Prints a summary table and writes
+ * `bench/results.md` and `bench/latency-vs-size.svg`; the summary table is also refreshed
+ * between `<!-- bench:results:start -->` and `<!-- bench:results:end -->` in README.md.
+ *
+ * `--quick`: 10× less data, fewer rounds and shorter throughput runs, written to
+ * `.stack/bench-quick/` instead; for checking the benchmark itself.
+ */
+import { mintUserJwt } from '../scripts/stack/jwt.ts';
+import { ROOT, type Stack, startStack } from '../scripts/stack/mod.ts';
+import { findPostgrestBin } from '../scripts/stack/postgrest.ts';
+import { run } from '../scripts/stack/process.ts';
+import { measureHttp } from './http.ts';
+import { loadTenants, MEMBER_ID, ownerId, prepare, tableSizes, tenantId } from './load.ts';
+import {
+  type BenchResults,
+  chart,
+  type LoadPhase,
+  type Machine,
+  markdownReport,
+  markdownTable,
+  summarize,
+  textTable,
+} from './report.ts';
+import { measureReads, type ReadResult, type Shape } from './sql.ts';
+import { probe, runThroughput, type Target, type ThroughputResult } from './throughput.ts';
+
+const quick = Deno.args.includes('--quick');
+const CONFIG = quick
+  ? { small: 1_000, large: 10_000, sqlRounds: 60, httpRounds: 40, clients: 50, seconds: 3 }
+  : { small: 1_000, large: 100_000, sqlRounds: 300, httpRounds: 200, clients: 50, seconds: 10 };
+/** Tenants used by the HTTP and throughput parts (none of them the member's). */
+const OWNER_TENANT = 3_001;
+const DISTINCT_TENANTS = 2_001;
+const HOT_TENANT = 4_001;
+const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'];
+
+const began = performance.now();
+const loadBefore = Deno.loadavg()[0];
+function log(line: string): void {
+  const t = ((performance.now() - began) / 1000).toFixed(1).padStart(6);
+  console.log(`[${t}s] ${line}`);
+}
+
+async function machine(stack: Stack): Promise<Machine> {
+  const cpuinfo = await Deno.readTextFile('/proc/cpuinfo').catch(() => '');
+  const sql = stack.postgres.connect({ max: 1 });
+  try {
+    const [{ server_version }] = await sql<{ server_version: string }[]>`show server_version`;
+    const postgrest = (await run([findPostgrestBin(ROOT), '--version'])).trim()
+      .replace(/^PostgREST\s*/, '');
+    return {
+      cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? Deno.build.arch,
+      cores: navigator.hardwareConcurrency,
+      memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
+      os: `${Deno.build.os} ${Deno.osRelease()}`,
+      postgres: server_version.split(' ')[0],
+      postgrest,
+      deno: Deno.version.deno,
+      loadBefore,
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Replaces the summary between the markers in the files that carry them. */
+async function refreshDocs(table: string): Promise<string[]> {
+  const updated: string[] = [];
+  for (const file of ['README.md']) {
+    const path = `${ROOT}/${file}`;
+    const text = await Deno.readTextFile(path).catch(() => undefined);
+    if (!text) continue;
+    const a = text.indexOf(MARKERS[0]);
+    const b = text.indexOf(MARKERS[1]);
+    if (a < 0 || b < a) continue;
+    const next = `${text.slice(0, a + MARKERS[0].length)}\n\n${table}\n\n${text.slice(b)}`;
+    if (next !== text) {
+      await Deno.writeTextFile(path, next);
+      // Aligned the way `deno fmt` aligns Markdown tables, so `deno task fmt:check` stays clean.
+      await run([Deno.execPath(), 'fmt', '--quiet', '--config', `${ROOT}/deno.json`, path]);
+      updated.push(file);
+    }
+  }
+  return updated;
+}
+
+async function bench(stack: Stack): Promise<BenchResults> {
+  const startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const sql = stack.postgres.connect({ max: 1 });
+  const reader = stack.postgres.connect({ max: 1 });
+  try {
+    await prepare(sql);
+    const load: LoadPhase[] = [];
+    const reads: Record<Shape, ReadResult[]> = { postgrest: [], plain: [] };
+    const measure = async () => {
+      for (const shape of ['postgrest', 'plain'] as Shape[]) {
+        reads[shape].push(
+          await measureReads(reader, {
+            rounds: CONFIG.sqlRounds,
+            naiveBudgetMs: quick ? 2_000 : 12_000,
+            timeoutMs: 60_000,
+            shape,
+            log,
+          }),
+        );
+      }
+    };
+
+    log(`loading ${CONFIG.small.toLocaleString('en-US')} tenants…`);
+    let loaded = await loadTenants(sql, 1, CONFIG.small, log);
+    load.push({ label: 'small', tenants: CONFIG.small, ...loaded });
+    log(`reads at ${loaded.rows.toLocaleString('en-US')} rows…`);
+    await measure();
+
+    log(`growing to ${CONFIG.large.toLocaleString('en-US')} tenants…`);
+    loaded = await loadTenants(sql, CONFIG.small + 1, CONFIG.large, log);
+    load.push({ label: 'growth', tenants: CONFIG.large - CONFIG.small, ...loaded });
+    const sizes = await tableSizes(sql);
+    log(`reads at ${sizes.tenant_modules.toLocaleString('en-US')} rows…`);
+    await measure();
+
+    log('HTTP…');
+    const api = {
+      apiUrl: stack.apiUrl,
+      anonKey: stack.anonKey,
+      serviceRoleKey: stack.serviceRoleKey,
+    };
+    const http = await measureHttp(api, {
+      rounds: CONFIG.httpRounds,
+      memberTenant: tenantId(20),
+      memberToken: await mintUserJwt({ sub: MEMBER_ID, expiresIn: 7200 }),
+      ownerTenant: tenantId(OWNER_TENANT),
+      ownerToken: await mintUserJwt({ sub: ownerId(OWNER_TENANT), expiresIn: 7200 }),
+      cycleModule: 'reports',
+      mergeModule: 'crm',
+      log,
+    });
+
+    const throughput: ThroughputResult[] = [];
+    const options = {
+      apiUrl: stack.apiUrl,
+      anonKey: stack.anonKey,
+      moduleId: 'crm',
+      clients: CONFIG.clients,
+      seconds: CONFIG.seconds,
+      cpuGroups: {
+        postgres: { pid: stack.postgres.pid! },
+        postgrest: { pid: stack.postgrest.pid! },
+        'function host': { pid: stack.pids()[2] },
+        'gateway + clients': { pid: Deno.pid, alone: true },
+      },
+    };
+    const target = async (i: number): Promise<Target> => ({
+      tenantId: tenantId(i),
+      token: await mintUserJwt({ sub: ownerId(i), expiresIn: 7200 }),
+    });
+    const distinct = await Promise.all(
+      Array.from({ length: CONFIG.clients }, (_, c) => target(DISTINCT_TENANTS + c)),
+    );
+    const hot = [await target(HOT_TENANT)];
+    for (const [name, targets] of [['distinct rows', distinct], ['one hot row', hot]] as const) {
+      await probe(options, targets[0]);
+      log(`throughput: ${CONFIG.clients} clients, ${name}, ${CONFIG.seconds} s…`);
+      const t = await runThroughput(sql, targets, options);
+      log(
+        `  ${Math.round(t.perSecond)} merges/s, p50 ${t.p50.toFixed(1)} ms, p99 ${
+          t.p99.toFixed(1)
+        } ms, lost ${t.lostUpdates}, refused ${JSON.stringify(t.refused)}`,
+      );
+      log(`  CPU (% of one core): ${JSON.stringify(t.cpu)}`);
+      throughput.push(t);
+    }
+
+    return {
+      startedAt,
+      seconds: 0,
+      command: quick ? 'deno task bench --quick' : 'deno task bench',
+      machine: await machine(stack),
+      load,
+      sizes,
+      reads: {
+        postgrest: reads.postgrest as [ReadResult, ReadResult],
+        plain: reads.plain as [ReadResult, ReadResult],
+      },
+      http: http.pairs,
+      floor: http.floor,
+      throughput,
+      settings: {
+        sqlRounds: CONFIG.sqlRounds,
+        httpRounds: CONFIG.httpRounds,
+        clients: CONFIG.clients,
+        seconds: CONFIG.seconds,
+      },
+    };
+  } finally {
+    await Promise.all([sql.end(), reader.end()]);
+  }
+}
+
+async function main(): Promise<number> {
+  const dir = `${ROOT}/.stack/bench-${Deno.pid}`;
+  const state: { stack?: Stack; interrupted: boolean } = { interrupted: false };
+  const stop = async () => {
+    await state.stack?.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  const shutdown = async () => {
+    if (state.interrupted) return;
+    state.interrupted = true;
+    if (!state.stack) {
+      console.log('\nInterrupted: stopping once the stack has started…');
+      return;
+    }
+    console.log('\nInterrupted: stopping the stack…');
+    await stop();
+    Deno.exit(130);
+  };
+  Deno.addSignalListener('SIGINT', shutdown);
+  Deno.addSignalListener('SIGTERM', shutdown);
+  // Once interrupted, the clients still talking to the stopping stack fail; let them, and stop.
+  const swallow = (event: Event) => {
+    if (state.interrupted) event.preventDefault();
+  };
+  globalThis.addEventListener('error', swallow);
+  globalThis.addEventListener('unhandledrejection', swallow);
+
+  log(`starting a fresh stack in ${dir.replace(`${ROOT}/`, '')}…`);
+  const stack = state.stack = await startStack({ dir, fast: true, log });
+  if (state.interrupted) {
+    await stop();
+    return 130;
+  }
+  let results: BenchResults;
+  try {
+    results = await bench(stack);
+  } finally {
+    log('stopping the stack…');
+    await stop();
+  }
+  results.seconds = (performance.now() - began) / 1000;
+
+  const rows = summarize(results);
+  console.log(`\n${textTable(rows)}\n`);
+  // --quick writes under .stack/ (ignored by git), leaving the committed results alone.
+  const out = quick ? `${ROOT}/.stack/bench-quick` : `${ROOT}/bench`;
+  await Deno.mkdir(out, { recursive: true });
+  await Deno.writeTextFile(`${out}/results.md`, markdownReport(results, rows));
+  await Deno.writeTextFile(`${out}/latency-vs-size.svg`, chart(results.reads));
+  const docs = quick ? [] : await refreshDocs(markdownTable(rows));
+  log(
+    `wrote ${out.replace(`${ROOT}/`, '')}/results.md and latency-vs-size.svg${
+      docs.length ? `; refreshed the table in ${docs.join(', ')}` : ''
+    }`,
+  );
+  log(`done in ${Math.round(results.seconds)} s`);
+  return 0;
+}
+
+Deno.exit(await main());
