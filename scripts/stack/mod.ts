@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { createGateway, type FunctionRoute, readVerifyJwt } from './gateway.ts';
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
-import { LocalPostgres } from './postgres.ts';
+import { findPostgresBin, LocalPostgres } from './postgres.ts';
 import { LocalPostgrest } from './postgrest.ts';
 import { type Child, freePort, portInUse, run, spawn, StackError, waitUntil } from './process.ts';
 
@@ -115,6 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dbPort = options.dbPort || freePort();
   await ensureFree(apiPort, 'API', 'API_PORT');
   await ensureFree(dbPort, 'database', 'DB_PORT');
+  findPostgresBin(); // a missing install is reported before anything starts
 
   await Deno.remove(options.dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(options.dir, { recursive: true });
