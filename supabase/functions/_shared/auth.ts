@@ -3,19 +3,28 @@
  * gateway (`verify_jwt`) checks the signature too; this adds expiry, audience, role and a UUID
  * `sub`, and keeps the function safe if it is ever served with `verify_jwt = false`.
  *
- * Keys, chosen by the token's `alg`: HS256 tokens are checked against `SUPABASE_JWT_SECRET` (the
- * local stack, projects on the legacy JWT secret); ES256/RS256 tokens against the project's JWKS
- * at `${SUPABASE_URL}/auth/v1/.well-known/jwks.json` (asymmetric signing keys). Anything else is
- * refused.
+ * Keys, chosen by the token's `alg`:
+ * - HS256 (the legacy JWT secret): against `SUPABASE_JWT_SECRET` when the function has it (the
+ *   local stack), or `MODULES_JWT_SECRET` (a secret a project can set: the `SUPABASE_` prefix is
+ *   reserved). Hosted projects do not give functions that
+ *   secret, so without it the token is shown to the project's Auth server (`GET /auth/v1/user`),
+ *   which also refuses a token whose session was signed out; the claims are then checked here.
+ * - ES256/RS256 (asymmetric signing keys): against `SUPABASE_JWKS` (the key set hosted projects
+ *   give functions), else the one served at `${SUPABASE_URL}/auth/v1/.well-known/jwks.json`.
+ * Anything else is refused.
  */
 import { createMiddleware } from 'hono/factory';
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
+  type JSONWebKeySet,
   type JWTPayload,
   jwtVerify,
   type JWTVerifyOptions,
 } from 'jose';
+import { unavailable } from './postgrest-errors.ts';
 import { ApiError } from './problem.ts';
 import { createUserClient, type UserClient } from './supabase-user-client.ts';
 
@@ -33,12 +42,54 @@ export interface Caller {
 /** Hono variables set by `requireUser`. */
 export type UserEnv = { Variables: { caller: Caller; db: UserClient } };
 
-let jwks: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
+type KeySet = Parameters<typeof jwtVerify>[1];
+let jwks: { source: string; keys: KeySet } | undefined;
 
-function projectJwks(): ReturnType<typeof createRemoteJWKSet> {
-  const url = `${Deno.env.get('SUPABASE_URL')}/auth/v1/.well-known/jwks.json`;
-  if (jwks?.url !== url) jwks = { url, keys: createRemoteJWKSet(new URL(url)) };
+/** `SUPABASE_JWKS` when the runtime provides it, else the project's published key set. */
+function projectJwks(): KeySet {
+  const inline = Deno.env.get('SUPABASE_JWKS');
+  const source = inline || `${Deno.env.get('SUPABASE_URL')}/auth/v1/.well-known/jwks.json`;
+  if (jwks?.source !== source) {
+    const keys = inline
+      ? createLocalJWKSet(JSON.parse(inline) as JSONWebKeySet)
+      : createRemoteJWKSet(new URL(source));
+    jwks = { source, keys };
+  }
   return jwks.keys;
+}
+
+/** Upper bound for asking the Auth server about a token. */
+const AUTH_TIMEOUT_MS = 10_000;
+
+/**
+ * HS256 without the secret: the project's Auth server says whether the token is genuine and its
+ * session alive (200) or not (401/403). It being unreachable is a 503, not a 401: the token may
+ * well be good.
+ */
+async function verifyWithAuthServer(token: string, options: JWTVerifyOptions): Promise<JWTPayload> {
+  const url = Deno.env.get('SUPABASE_URL');
+  const key = Deno.env.get('SUPABASE_ANON_KEY');
+  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
+  let res: Response;
+  try {
+    res = await fetch(`${url}/auth/v1/user`, {
+      headers: { apikey: key, authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
+    });
+  } catch {
+    throw unavailable();
+  }
+  await res.body?.cancel();
+  if (res.status >= 500 || res.status === 429) throw unavailable();
+  if (res.status !== 200) throw new Error(`the Auth server refused the token (${res.status})`);
+  // Genuine; the claims still have to be what this API expects.
+  const claims = decodeJwt(token);
+  const now = Math.floor(Date.now() / 1000);
+  const audience = [claims.aud ?? []].flat();
+  if (typeof claims.exp !== 'number' || claims.exp <= now) throw new Error('expired');
+  if (typeof claims.nbf === 'number' && claims.nbf > now) throw new Error('not yet valid');
+  if (!audience.includes(options.audience as string)) throw new Error('wrong audience');
+  return claims;
 }
 
 function unauthorized(detail: string): ApiError {
@@ -51,8 +102,8 @@ async function verify(token: string): Promise<JWTPayload> {
   const options: JWTVerifyOptions = { audience: 'authenticated', requiredClaims: ['exp', 'sub'] };
   const { alg } = decodeProtectedHeader(token);
   if (alg === 'HS256') {
-    const secret = Deno.env.get('SUPABASE_JWT_SECRET');
-    if (!secret) throw new Error('no JWT secret configured for HS256 tokens');
+    const secret = Deno.env.get('SUPABASE_JWT_SECRET') || Deno.env.get('MODULES_JWT_SECRET');
+    if (!secret) return await verifyWithAuthServer(token, options);
     const key = new TextEncoder().encode(secret);
     return (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;
   }
@@ -72,7 +123,8 @@ export async function authenticate(authorization: string | undefined): Promise<C
   let claims: JWTPayload;
   try {
     claims = await verify(token);
-  } catch {
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
     throw unauthorized('The access token is invalid, expired or not meant for this project.');
   }
   if (claims.role !== 'authenticated' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
