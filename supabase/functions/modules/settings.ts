@@ -16,8 +16,12 @@ import { MAX_BODY_BYTES } from '../_shared/validation.ts';
 import { explainRefusedWrite, notInstalled, requireAdmin, roleIn } from './refusals.ts';
 import { ROW, type TenantModule } from './rows.ts';
 
-/** Attempts before giving up with 409 `concurrent_update`. */
-export const MERGE_ATTEMPTS = 50;
+/**
+ * How long a merge keeps retrying before giving up with 409 `concurrent_update`: a time budget
+ * rather than a count of attempts, so a client that keeps losing the race on a busy row is not
+ * refused while it would have won a moment later (the edge runtime allows far longer requests).
+ */
+export const MERGE_BUDGET_MS = 15_000;
 
 /** Pause before attempt `n` (n ≥ 1): random, up to 5·2ⁿ ms capped at 250 ms. */
 function backoff(attempt: number): Promise<void> {
@@ -38,7 +42,8 @@ export async function mergeSettings(
   patch: JsonObject,
 ): Promise<TenantModule> {
   let adminChecked = false;
-  for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+  const deadline = Date.now() + MERGE_BUDGET_MS;
+  for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
     if (attempt > 0) await backoff(attempt);
     const read = await db.from('tenant_modules').select(ROW)
       .eq('tenant_id', tenantId).eq('module_id', moduleId).maybeSingle();
@@ -85,6 +90,8 @@ export async function mergeSettings(
   throw new ApiError(
     409,
     'concurrent_update',
-    `The settings kept changing during ${MERGE_ATTEMPTS} attempts to merge; nothing was changed by this request. Retry.`,
+    `The settings kept changing for ${
+      MERGE_BUDGET_MS / 1000
+    } s of attempts to merge; nothing was changed by this request. Retry.`,
   );
 }
