@@ -60,9 +60,27 @@ export function connect(): postgres.Sql {
   return postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
 }
 
-/** Makes two tenants and one user per persona. */
-export async function createWorld(): Promise<World> {
-  const sql = connect();
+/** Everything about a tenant's modules that a write could change, as one comparable string. */
+export async function tenantState(sql: postgres.Sql, tenantId: string): Promise<string> {
+  const rows = await sql`
+    select module_id, enabled, settings, installed_at, updated_at from public.tenant_modules
+    where tenant_id = ${tenantId} order by module_id`;
+  return JSON.stringify(rows);
+}
+
+/** True for an RFC 9457 body whose status matches the response's. */
+export function isProblem(body: unknown, status: number): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const p = body as Record<string, unknown>;
+  return typeof p.type === 'string' && typeof p.title === 'string' && p.status === status &&
+    typeof p.detail === 'string' && typeof p.code === 'string';
+}
+
+/**
+ * Makes two tenants and one user per persona, through `sql` (by default a new connection to the
+ * test stack; a test that runs a stack of its own passes a connection to it).
+ */
+export async function createWorld(sql: postgres.Sql = connect()): Promise<World> {
   const users = {} as Record<Persona, User>;
   for (const persona of PERSONAS) {
     const id = crypto.randomUUID();
@@ -100,12 +118,7 @@ export async function createWorld(): Promise<World> {
         where tenant_id = ${tenantId} and module_id = ${moduleId}`;
       return row;
     },
-    async state(tenantId = a.id) {
-      const rows = await sql`
-        select module_id, enabled, settings, installed_at, updated_at from public.tenant_modules
-        where tenant_id = ${tenantId} order by module_id`;
-      return JSON.stringify(rows);
-    },
+    state: (tenantId = a.id) => tenantState(sql, tenantId),
     async catalogModule(options = {}) {
       const id = `test-${crypto.randomUUID().slice(0, 8)}`;
       await sql`insert into public.modules (id, name, is_active)

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import postgres from 'postgres';
 import { stack } from '../_support/env.ts';
-import { createOwner, dropOwner, isProblem, tenantState } from './_support.ts';
+import { createWorld, isProblem } from '../_support/fixtures.ts';
 
 const RUNS = Number(Deno.env.get('FUZZ_RUNS') ?? 2_000);
 
@@ -142,15 +141,15 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const sql = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-    const owner = await createOwner(sql);
+    const world = await createWorld();
+    const { token } = world.users.owner;
     const statuses = new Map<number, number>();
     try {
-      let state = await tenantState(sql, owner.tenantId);
+      let state = await world.state();
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD'),
-          path(owner.tenantId),
+          path(world.tenantId),
           fc.option(body),
           contentType,
           extraHeaders,
@@ -159,7 +158,7 @@ Deno.test({
               method,
               headers: {
                 ...headers,
-                authorization: `Bearer ${owner.token}`,
+                authorization: `Bearer ${token}`,
                 ...(type ? { 'content-type': type } : {}),
               },
             };
@@ -169,7 +168,7 @@ Deno.test({
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
             const what = `${method} ${suffix} ${type} ${String(payload).slice(0, 200)}`;
             assert.ok(res.status < 500, `${what} → ${res.status} ${text.slice(0, 300)}`);
-            const after = await tenantState(sql, owner.tenantId);
+            const after = await world.state();
             if (res.status >= 400) {
               assert.match(
                 res.headers.get('content-type') ?? '',
@@ -192,8 +191,7 @@ Deno.test({
       );
       console.log(`statuses over ${RUNS} runs:`, Object.fromEntries([...statuses].sort()));
     } finally {
-      await dropOwner(sql, owner);
-      await sql.end();
+      await world.close();
     }
   },
 });

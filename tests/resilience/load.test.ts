@@ -4,16 +4,16 @@
  * assertion: speed is measured by `deno task bench`).
  */
 import assert from 'node:assert/strict';
-import postgres from 'postgres';
+import { percentile } from '../../bench/stats.ts';
 import { stack } from '../_support/env.ts';
-import { createOwner, dropOwner, percentile } from './_support.ts';
+import { createWorld } from '../_support/fixtures.ts';
 
 const CLIENTS = Number(Deno.env.get('LOAD_CLIENTS') ?? 200);
 const SECONDS = Number(Deno.env.get('LOAD_SECONDS') ?? 10);
 
 Deno.test(`function lists modules for ${CLIENTS} concurrent clients for ${SECONDS} s without an error`, async () => {
-  const sql = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  const owner = await createOwner(sql);
+  const world = await createWorld();
+  const { token } = world.users.owner;
   const latencies: number[] = [];
   const errors: string[] = [];
   try {
@@ -24,7 +24,7 @@ Deno.test(`function lists modules for ${CLIENTS} concurrent clients for ${SECOND
           const started = performance.now();
           try {
             const res = await fetch(`${stack.apiUrl}/functions/v1/modules`, {
-              headers: { authorization: `Bearer ${owner.token}` },
+              headers: { authorization: `Bearer ${token}` },
             });
             const body = await res.json();
             if (res.status !== 200 || !Array.isArray(body)) {
@@ -38,10 +38,8 @@ Deno.test(`function lists modules for ${CLIENTS} concurrent clients for ${SECOND
       }),
     );
   } finally {
-    await dropOwner(sql, owner);
-    await sql.end();
+    await world.close();
   }
-  latencies.sort((a, b) => a - b);
   console.log(
     `load: ${latencies.length} requests by ${CLIENTS} clients in ${SECONDS} s ` +
       `(${(latencies.length / SECONDS).toFixed(0)} req/s), ` +

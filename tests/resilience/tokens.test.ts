@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { mintUserJwt } from '../../scripts/stack/jwt.ts';
 import { stack } from '../_support/env.ts';
 import { expiredJwt, foreignJwt, unsignedJwt } from '../_support/jwt.ts';
-import { createOwner, dropOwner } from './_support.ts';
+import { createWorld } from '../_support/fixtures.ts';
 
 const secret = new TextEncoder().encode(stack.jwtSecret);
 
@@ -31,10 +31,11 @@ async function postgrestRequests(sql: postgres.Sql): Promise<number> {
 }
 
 Deno.test('function refuses bad tokens with 401 before anything reaches the database', async (t) => {
-  const sql = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  const owner = await createOwner(sql);
+  const world = await createWorld();
+  const { sql, tenantId } = world;
+  const owner = world.users.owner;
   try {
-    const sub = owner.userId;
+    const sub = owner.id;
     const bad: [string, () => Promise<string>][] = [
       ['expired', () => expiredJwt(sub)],
       [
@@ -50,8 +51,8 @@ Deno.test('function refuses bad tokens with 401 before anything reaches the data
     ];
     const paths: [string, string, unknown?][] = [
       ['GET', '/functions/v1/modules'],
-      ['GET', `/functions/v1/modules/tenants/${owner.tenantId}`],
-      ['POST', `/functions/v1/modules/tenants/${owner.tenantId}`, { module_id: 'agency' }],
+      ['GET', `/functions/v1/modules/tenants/${tenantId}`],
+      ['POST', `/functions/v1/modules/tenants/${tenantId}`, { module_id: 'agency' }],
     ];
 
     // Positive control: a good token does reach PostgREST, so the counter can move.
@@ -79,10 +80,9 @@ Deno.test('function refuses bad tokens with 401 before anything reaches the data
         assert.equal(await postgrestRequests(sql), start, 'no request reached PostgREST');
       });
     }
-    const rows = await sql`select 1 from public.tenant_modules where tenant_id = ${owner.tenantId}`;
+    const rows = await sql`select 1 from public.tenant_modules where tenant_id = ${tenantId}`;
     assert.equal(rows.length, 0, 'nothing was installed');
   } finally {
-    await dropOwner(sql, owner);
-    await sql.end();
+    await world.close();
   }
 });

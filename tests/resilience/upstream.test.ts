@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { ROOT, type Stack, startStack } from '../../scripts/stack/mod.ts';
-import { createOwner, isProblem, type Owner, tenantState } from './_support.ts';
+import { createWorld, isProblem, tenantState } from '../_support/fixtures.ts';
 
 const DEADLINE_MS = 2_000;
 
@@ -25,13 +25,13 @@ function routes(tenantId: string): [string, string, unknown?][] {
 
 async function call(
   stack: Stack,
-  owner: Owner,
+  token: string,
   [method, path, body]: [string, string, unknown?],
 ): Promise<{ status: number; ms: number; body: unknown; type: string }> {
   const started = performance.now();
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
@@ -44,9 +44,9 @@ async function call(
   };
 }
 
-async function assertAllUnavailable(stack: Stack, owner: Owner): Promise<void> {
-  for (const route of routes(owner.tenantId)) {
-    const res = await call(stack, owner, route);
+async function assertAllUnavailable(stack: Stack, token: string, tenantId: string) {
+  for (const route of routes(tenantId)) {
+    const res = await call(stack, token, route);
     const what = `${route[0]} ${route[1]}`;
     assert.equal(res.status, 503, `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
     assert.match(res.type, /^application\/problem\+json/, what);
@@ -73,30 +73,30 @@ Deno.test({
     const stack = await startStack({ dir, fast: true });
     const sql = stack.postgres.connect({ max: 2 });
     try {
-      const owner = await createOwner(sql);
-      await sql`
-        insert into public.tenant_modules (tenant_id, module_id, settings)
-        values (${owner.tenantId}, 'agency', '{"timezone":"UTC","currency":"USD","max_clients":100}')`;
-      const before = await tenantState(sql, owner.tenantId);
-      const ok = await call(stack, owner, [
-        'GET',
-        `/functions/v1/modules/tenants/${owner.tenantId}`,
-      ]);
+      // The stack is thrown away afterwards, so the world is never closed.
+      const world = await createWorld(sql);
+      const { tenantId } = world;
+      const { token } = world.users.owner;
+      await world.install('agency', {
+        settings: { timezone: 'UTC', currency: 'USD', max_clients: 100 },
+      });
+      const before = await world.state();
+      const ok = await call(stack, token, ['GET', `/functions/v1/modules/tenants/${tenantId}`]);
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
 
       await t.step('with PostgREST stopped, every route answers 503 within 2 s', async () => {
         await stack.postgrest.stop();
-        await assertAllUnavailable(stack, owner);
-        assert.equal(await tenantState(sql, owner.tenantId), before, 'nothing was written');
+        await assertAllUnavailable(stack, token, tenantId);
+        assert.equal(await world.state(), before, 'nothing was written');
       });
 
       await t.step('when PostgREST is back, the function recovers', async () => {
         await stack.postgrest.start();
-        const res = await call(stack, owner, ['GET', '/functions/v1/modules']);
+        const res = await call(stack, token, ['GET', '/functions/v1/modules']);
         assert.equal(res.status, 200, JSON.stringify(res.body));
-        const merged = await call(stack, owner, [
+        const merged = await call(stack, token, [
           'PATCH',
-          `/functions/v1/modules/tenants/${owner.tenantId}/agency/settings`,
+          `/functions/v1/modules/tenants/${tenantId}/agency/settings`,
           { max_clients: 42 },
         ]);
         assert.equal(merged.status, 200, JSON.stringify(merged.body));
@@ -104,24 +104,24 @@ Deno.test({
 
       await t.step('with Postgres stopped under the stack, every route answers 503', async () => {
         await sql.end();
-        const state = await stateWith(stack, owner.tenantId);
+        const state = await stateWith(stack, tenantId);
         await stack.postgres.stopServer();
         try {
-          await assertAllUnavailable(stack, owner);
+          await assertAllUnavailable(stack, token, tenantId);
         } finally {
           await stack.postgres.startServer();
         }
-        assert.equal(await stateWith(stack, owner.tenantId), state, 'nothing was written');
+        assert.equal(await stateWith(stack, tenantId), state, 'nothing was written');
       });
 
       await t.step('when Postgres is back, the function recovers', async () => {
         await eventually('GET /modules answering 200', async () => {
-          const res = await call(stack, owner, ['GET', '/functions/v1/modules']);
+          const res = await call(stack, token, ['GET', '/functions/v1/modules']);
           return res.status === 200;
         });
-        const res = await call(stack, owner, [
+        const res = await call(stack, token, [
           'PATCH',
-          `/functions/v1/modules/tenants/${owner.tenantId}/agency`,
+          `/functions/v1/modules/tenants/${tenantId}/agency`,
           { enabled: false },
         ]);
         assert.equal(res.status, 200, JSON.stringify(res.body));
