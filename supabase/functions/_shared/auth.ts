@@ -26,9 +26,9 @@ import {
 } from 'jose';
 import { unavailable } from './postgrest-errors.ts';
 import { ApiError } from './problem.ts';
-import { createUserClient, type UserClient } from './supabase-user-client.ts';
+import { createUserClient, projectApi, type UserClient } from './supabase-user-client.ts';
+import { UUID_PATTERN } from './validation.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ASYMMETRIC = ['ES256', 'RS256'];
 
 /** The verified caller. */
@@ -67,9 +67,7 @@ const AUTH_TIMEOUT_MS = 10_000;
  * well be good.
  */
 async function verifyWithAuthServer(token: string, options: JWTVerifyOptions): Promise<JWTPayload> {
-  const url = Deno.env.get('SUPABASE_URL');
-  const key = Deno.env.get('SUPABASE_ANON_KEY');
-  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
+  const { url, key } = projectApi();
   let res: Response;
   try {
     res = await fetch(`${url}/auth/v1/user`, {
@@ -127,7 +125,10 @@ export async function authenticate(authorization: string | undefined): Promise<C
     if (error instanceof ApiError) throw error;
     throw unauthorized('The access token is invalid, expired or not meant for this project.');
   }
-  if (claims.role !== 'authenticated' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
+  if (
+    claims.role !== 'authenticated' || typeof claims.sub !== 'string' ||
+    !UUID_PATTERN.test(claims.sub)
+  ) {
     throw unauthorized("This API needs a signed-in user's access token.");
   }
   return { userId: claims.sub, token, claims };

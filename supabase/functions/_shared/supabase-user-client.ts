@@ -8,6 +8,14 @@ import type { Database } from '../../../packages/database/src/types/database.ts'
 
 export type UserClient = SupabaseClient<Database>;
 
+/** The project's API gateway and its anon key, as the edge runtime provides them. */
+export function projectApi(): { url: string; key: string } {
+  const url = Deno.env.get('SUPABASE_URL');
+  const key = Deno.env.get('SUPABASE_ANON_KEY');
+  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
+  return { url, key };
+}
+
 /** Upper bound for one call to the REST API; a hung upstream becomes a 503, not a hung client. */
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
@@ -18,9 +26,7 @@ const UPSTREAM_TIMEOUT_MS = 10_000;
  * of backoff.
  */
 export function createUserClient(token: string): UserClient {
-  const url = Deno.env.get('SUPABASE_URL');
-  const key = Deno.env.get('SUPABASE_ANON_KEY');
-  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
+  const { url, key } = projectApi();
   return createClient<Database>(url, key, {
     accessToken: () => Promise.resolve(token),
     db: { retry: false },

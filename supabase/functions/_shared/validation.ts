@@ -12,10 +12,10 @@ import { ApiError, type FieldError } from './problem.ts';
 /** Largest request body accepted, and so the largest settings object: 64 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const uuid = z.string().regex(
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  'must be a UUID',
-);
+/** A UUID in its canonical text form, any case. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
 export const moduleSlug = z.string().regex(
   /^[a-z][a-z0-9_-]{1,62}$/,
   'must be a module id: a lowercase letter, then 1 to 62 of a-z, 0-9, "_" or "-"',
