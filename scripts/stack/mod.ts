@@ -9,6 +9,8 @@ import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, LocalPostgres } from './postgres.ts';
 import { LocalPostgrest } from './postgrest.ts';
 import { type Child, freePort, portInUse, run, spawn, StackError, waitUntil } from './process.ts';
+import { readManifests } from '../modules/manifest.ts';
+import { publishModules } from '../modules/publish.ts';
 
 export { StackError } from './process.ts';
 
@@ -97,6 +99,8 @@ export async function startDatabase(
       const sql = postgres.connect({ max: 1 });
       try {
         await sql.unsafe(seed).simple();
+        log('publishing supabase/modules/*.json…');
+        await publishModules(sql, await readManifests());
       } finally {
         await sql.end();
       }

@@ -7,14 +7,14 @@ export type Database = {
           Tables: {
             "modules": {
                   Row: {
-                    "created_at": string,"description": string | null,"id": string,"is_active": boolean,"name": string,"version": string
+                    "created_at": string,"description": string | null,"id": string,"is_active": boolean,"name": string,"settings_schema": Json | null,"version": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"description"?: string | null,"id": string,"is_active"?: boolean,"name": string,"version"?: string
+                    "created_at"?: string,"description"?: string | null,"id": string,"is_active"?: boolean,"name": string,"settings_schema"?: Json | null,"version"?: string
                   }
                   Update: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"is_active"?: boolean,"name"?: string,"version"?: string
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"is_active"?: boolean,"name"?: string,"settings_schema"?: Json | null,"version"?: string
                   }
                   Relationships: [
                     
@@ -85,7 +85,23 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "tenant_has_module":
+            "merge_tenant_module_settings":
+{ Args: { "module_id": string,"patch": Json,"tenant_id": string }; Returns: {
+              "enabled": boolean,
+"id": string,
+"installed_at": string,
+"module_id": string,
+"settings": NonNullable<Json>,
+"tenant_id": string,
+"updated_at": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "tenant_modules"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"tenant_has_module":
 { Args: { "p_module_id": string,"p_tenant_id": string }; Returns: boolean
                            }
           }

@@ -1,0 +1,204 @@
+/**
+ * `deno task modules:publish [--db-url <url>] [--dry-run] [--dir <folder>]`: publishes every module
+ * file (`supabase/modules/<id>.json`) to the catalog, `public.modules`, in one transaction. Safe to
+ * run again: a module whose row already says the same is left alone. It never deletes a module or
+ * changes `is_active` (an operator's switch).
+ *
+ * The database decides what may be published: a settings schema outside the supported subset of
+ * JSON Schema, or one that some tenant's current settings would fail, is refused (SQLSTATE 23514
+ * with the reasons as JSON in the detail) and nothing is published.
+ *
+ * `--db-url` defaults to `$SUPABASE_DB_URL`, else the local stack's database.
+ * `--seed` writes the catalog part of `supabase/seed.sql` from the module files instead.
+ */
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import {
+  ManifestError,
+  type ModuleManifest,
+  MODULES_DIR,
+  readManifests,
+  ROOT,
+} from './manifest.ts';
+
+export type Outcome = 'created' | 'updated' | 'unchanged';
+
+/** What publishing did to one module. */
+export interface Published {
+  id: string;
+  version: string;
+  outcome: Outcome;
+}
+
+/** A refusal by the database, with its reasons. */
+export class PublishError extends Error {
+  override name = 'PublishError';
+  constructor(message: string, readonly reasons: unknown[] = []) {
+    super(message);
+  }
+}
+
+/** The reasons the database gave (the DETAIL of its error, a JSON array), if any. */
+function reasons(detail: string | undefined): unknown[] {
+  try {
+    const parsed = JSON.parse(detail ?? '');
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Upserts `modules` into `public.modules` in one transaction (rolled back when `dryRun`), and
+ * says for each whether it was created, updated or already up to date.
+ */
+export async function publishModules(
+  sql: postgres.Sql,
+  modules: ModuleManifest[],
+  options: { dryRun?: boolean } = {},
+): Promise<Published[]> {
+  const results: Published[] = [];
+  const rollback = new Error('dry run');
+  try {
+    await sql.begin(async (tx) => {
+      for (const m of modules) {
+        const schema = m.settings_schema === null ? null : tx.json(m.settings_schema as never);
+        try {
+          const rows = await tx<{ inserted: boolean }[]>`
+            insert into public.modules (id, name, description, version, settings_schema)
+            values (${m.id}, ${m.name}, ${m.description}, ${m.version}, ${schema})
+            on conflict (id) do update
+            set name = excluded.name,
+                description = excluded.description,
+                version = excluded.version,
+                settings_schema = excluded.settings_schema
+            where (modules.name, modules.description, modules.version, modules.settings_schema)
+              is distinct from
+              (excluded.name, excluded.description, excluded.version, excluded.settings_schema)
+            returning (xmax = 0) as inserted`;
+          const outcome = rows.length === 0
+            ? 'unchanged'
+            : rows[0].inserted
+            ? 'created'
+            : 'updated';
+          results.push({ id: m.id, version: m.version, outcome });
+        } catch (error) {
+          const e = error as postgres.PostgresError;
+          if (e.code === '23514' || e.code === '23502' || e.code === '22P02') {
+            throw new PublishError(`${m.id}: ${e.message}`, reasons(e.detail));
+          }
+          throw error;
+        }
+      }
+      if (options.dryRun) throw rollback;
+    });
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  return results;
+}
+
+/** A literal for SQL text: single quotes doubled. */
+function literal(value: string | null): string {
+  return value === null ? 'null' : `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The catalog part of `supabase/seed.sql` for `modules`: the same upserts `publishModules` runs,
+ * as SQL the Supabase CLI loads after `supabase start` or `supabase db reset`.
+ */
+export function seedSql(modules: ModuleManifest[]): string {
+  const lines = [
+    '-- The catalog of modules the product ships, generated from supabase/modules/*.json by',
+    '-- `deno task modules:publish --seed`; do not edit by hand (a test checks it is in step).',
+    '-- Idempotent: refreshes name, description, version and settings schema, never is_active.',
+  ];
+  for (const m of modules) {
+    const schema = m.settings_schema === null
+      ? 'null'
+      : `${literal(JSON.stringify(m.settings_schema, null, 2))}::jsonb`;
+    lines.push(
+      '',
+      'insert into public.modules (id, name, description, version, settings_schema)',
+      `values (${literal(m.id)}, ${literal(m.name)}, ${literal(m.description)}, ${
+        literal(m.version)
+      }, ${schema})`,
+      'on conflict (id) do update',
+      'set name = excluded.name,',
+      '    description = excluded.description,',
+      '    version = excluded.version,',
+      '    settings_schema = excluded.settings_schema',
+      'where (modules.name, modules.description, modules.version, modules.settings_schema)',
+      '  is distinct from',
+      '  (excluded.name, excluded.description, excluded.version, excluded.settings_schema);',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The seed file the Supabase CLI loads. */
+export const SEED_FILE = `${ROOT}/supabase/seed.sql`;
+
+function defaultDbUrl(): string {
+  const fromEnv = Deno.env.get('SUPABASE_DB_URL');
+  if (fromEnv) return fromEnv;
+  const port = Deno.env.get('DB_PORT') || '54322';
+  return `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      'db-url': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      seed: { type: 'boolean', default: false },
+      dir: { type: 'string', default: MODULES_DIR },
+    },
+  });
+  const modules = await readManifests(values.dir);
+  if (values.seed) {
+    await Deno.writeTextFile(SEED_FILE, seedSql(modules));
+    console.log(`wrote ${SEED_FILE.replace(`${ROOT}/`, '')} (${modules.length} module(s))`);
+    return 0;
+  }
+  if (!modules.length) {
+    console.error(`no module files in ${values.dir}`);
+    return 1;
+  }
+  const url = values['db-url'] ?? defaultDbUrl();
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const results = await publishModules(sql, modules, { dryRun: values['dry-run'] });
+    for (const r of results) console.log(`${r.outcome.padEnd(9)} ${r.id} ${r.version}`);
+    if (values['dry-run']) console.log('(dry run: nothing was written)');
+    return 0;
+  } catch (error) {
+    if (error instanceof PublishError) {
+      console.error(`refused, nothing published: ${error.message}`);
+      for (const r of error.reasons) console.error(`  ${JSON.stringify(r)}`);
+      return 1;
+    }
+    const code = (error as { code?: string }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'CONNECT_TIMEOUT') {
+      console.error(
+        `cannot reach the database at ${url.replace(/:[^:@/]*@/, ':***@')}: start the stack ` +
+          '(npm run dev) or pass --db-url.',
+      );
+      return 1;
+    }
+    throw error;
+  } finally {
+    await sql.end();
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    console.error(`error: ${error.message}`);
+    Deno.exit(1);
+  }
+}
