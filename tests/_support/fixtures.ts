@@ -49,8 +49,8 @@ export interface World {
   row(moduleId: string, tenantId?: string): Promise<StoredRow | undefined>;
   /** The tenant's installed modules as stored, as one string for before/after comparisons. */
   state(tenantId?: string): Promise<string>;
-  /** Adds a catalog module (removed by `close`); returns its id. */
-  catalogModule(options?: { active?: boolean }): Promise<string>;
+  /** Adds a catalog module (removed by `close`), with a settings schema if given; returns its id. */
+  catalogModule(options?: { active?: boolean; settingsSchema?: unknown }): Promise<string>;
   /** Deletes what the world made and closes the connection. */
   close(): Promise<void>;
 }
@@ -121,8 +121,11 @@ export async function createWorld(sql: postgres.Sql = connect()): Promise<World>
     state: (tenantId = a.id) => tenantState(sql, tenantId),
     async catalogModule(options = {}) {
       const id = `test-${crypto.randomUUID().slice(0, 8)}`;
-      await sql`insert into public.modules (id, name, is_active)
-        values (${id}, ${`Test ${id}`}, ${options.active ?? true})`;
+      const schema = options.settingsSchema === undefined
+        ? null
+        : sql.json(options.settingsSchema as postgres.JSONValue);
+      await sql`insert into public.modules (id, name, is_active, settings_schema)
+        values (${id}, ${`Test ${id}`}, ${options.active ?? true}, ${schema})`;
       modules.push(id);
       return id;
     },

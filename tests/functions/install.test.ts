@@ -74,7 +74,7 @@ Deno.test('install keeps given agency settings and fills in the missing defaults
   });
 });
 
-Deno.test('install of a module without a manifest stores any JSON object as sent', async () => {
+Deno.test('install of a module without a settings schema stores any JSON object as sent', async () => {
   await withWorld(async (w) => {
     const moduleId = await w.catalogModule();
     const settings = { nested: { list: [1, 'two', null, { three: true }] }, empty: {}, n: 1.5 };

@@ -4,9 +4,14 @@
 import assert from 'node:assert/strict';
 import { api, withWorld } from '../_support/fixtures.ts';
 
+const AGENCY_DEFAULTS = { timezone: 'UTC', currency: 'USD', max_clients: 100 };
+const agencyFile = JSON.parse(
+  await Deno.readTextFile(new URL('../../supabase/modules/agency.json', import.meta.url)),
+);
+
 const ROW_KEYS = ['enabled', 'installed_at', 'module_id', 'settings', 'tenant_id', 'updated_at'];
 
-Deno.test('catalog lists the active modules with their public fields, agency included', async () => {
+Deno.test('catalog lists the active modules with their settings schemas, agency included', async () => {
   await withWorld(async (w) => {
     const inactive = await w.catalogModule({ active: false });
     const active = await w.catalogModule();
@@ -18,9 +23,11 @@ Deno.test('catalog lists the active modules with their public fields, agency inc
       'id',
       'is_active',
       'name',
+      'settings_schema',
       'version',
     ]);
-    assert.equal(agency.version, '1.0.0');
+    assert.equal(agency.version, agencyFile.version);
+    assert.deepEqual(agency.settings_schema, agencyFile.settings_schema);
     assert.ok(res.body.every((m: { is_active: boolean }) => m.is_active));
     assert.ok(res.body.some((m: { id: string }) => m.id === active));
     assert.ok(!res.body.some((m: { id: string }) => m.id === inactive));
@@ -38,7 +45,7 @@ Deno.test("tenant's modules lists that tenant's rows only, sorted by module", as
     assert.deepEqual(res.body.map((r: { module_id: string }) => r.module_id), ['agency', other]);
     assert.deepEqual(Object.keys(res.body[0]).sort(), ROW_KEYS);
     assert.ok(res.body.every((r: { tenant_id: string }) => r.tenant_id === w.tenantId));
-    assert.deepEqual(res.body[0].settings, { currency: 'EUR' });
+    assert.deepEqual(res.body[0].settings, { ...AGENCY_DEFAULTS, currency: 'EUR' });
     assert.equal(res.body[1].enabled, false);
   });
 });
@@ -69,7 +76,7 @@ Deno.test('one installed module is returned to a member', async () => {
     const res = await api('GET', `/tenants/${w.tenantId}/agency`, { token: w.users.member.token });
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body).sort(), ROW_KEYS);
-    assert.deepEqual(res.body.settings, { currency: 'CHF' });
+    assert.deepEqual(res.body.settings, { ...AGENCY_DEFAULTS, currency: 'CHF' });
   });
 });
 
@@ -88,7 +95,7 @@ Deno.test('disable then enable flips enabled and nothing else', async () => {
     const off = await api('PATCH', path, { token: w.users.admin.token, body: { enabled: false } });
     assert.equal(off.status, 200, JSON.stringify(off.body));
     assert.equal(off.body.enabled, false);
-    assert.deepEqual(off.body.settings, { currency: 'EUR' });
+    assert.deepEqual(off.body.settings, { ...AGENCY_DEFAULTS, currency: 'EUR' });
     assert.equal((await w.row('agency'))?.enabled, false);
     const on = await api('PATCH', path, { token: w.users.owner.token, body: { enabled: true } });
     assert.equal(on.status, 200);

@@ -1,6 +1,7 @@
 /**
  * `PATCH /modules/tenants/{tenantId}/{moduleId}/settings`: JSON Merge Patch (RFC 7396) of the
- * settings, validated by the module's manifest, without losing concurrent merges.
+ * settings, validated by the database against the module's settings schema, without losing
+ * concurrent merges.
  */
 import assert from 'node:assert/strict';
 import { api, withWorld, type World } from '../_support/fixtures.ts';

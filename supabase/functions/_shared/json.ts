@@ -55,3 +55,20 @@ export function jsonProblem(value: unknown): string | undefined {
 export function jsonBytes(value: unknown): number {
   return new TextEncoder().encode(JSON.stringify(value)).length;
 }
+
+/** `JSON.rawJSON` (V8 11.4+, so every Deno 2 and the edge runtime), missing from TypeScript's lib. */
+const rawJson = (JSON as unknown as { rawJSON?: (text: string) => JsonValue }).rawJSON;
+
+/**
+ * Parses JSON text keeping every number exactly as written: a number that a JavaScript double
+ * would change (`12345678901234567890`, `1.10`) becomes a `JSON.rawJSON` value, which
+ * `JSON.stringify` writes back verbatim. Use it for values that pass through to the database or
+ * back to the client untouched.
+ */
+export function parseExactJson(text: string): JsonValue {
+  if (!rawJson) return JSON.parse(text);
+  return JSON.parse(text, function (_key, value, context?: { source?: string }) {
+    if (typeof value !== 'number' || context?.source === undefined) return value;
+    return String(value) === context.source ? value : rawJson(context.source);
+  });
+}

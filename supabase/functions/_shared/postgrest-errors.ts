@@ -3,7 +3,7 @@
  * Routes first handle the codes whose meaning depends on the route (e.g. 42501 on install means
  * "diagnose why"), then hand the rest to `upstreamError`.
  */
-import { ApiError } from './problem.ts';
+import { ApiError, type FieldError } from './problem.ts';
 
 /** The error half of a supabase-js result. */
 export interface UpstreamError {
@@ -48,6 +48,33 @@ export function unavailable(): ApiError {
   );
 }
 
+/** How the database names a settings write that breaks the module's settings schema. */
+const INVALID_SETTINGS = /^invalid settings for module "([^"]+)"$/;
+
+/**
+ * The database's verdict on settings that break the module's schema (23514 from the
+ * `tenant_modules_settings_schema` check, the failing paths as JSON in its detail) as a 422
+ * listing each field; undefined for any other error.
+ */
+export function invalidSettings(error: UpstreamError): ApiError | undefined {
+  const moduleId = INVALID_SETTINGS.exec(error.message ?? '')?.[1];
+  if (error.code !== '23514' || moduleId === undefined) return undefined;
+  let errors: FieldError[] = [];
+  try {
+    const parsed = JSON.parse(error.details ?? '[]');
+    if (Array.isArray(parsed)) {
+      errors = parsed.filter((e) => typeof e?.path === 'string' && typeof e?.message === 'string')
+        .map((e) => ({ path: e.path, message: e.message }));
+    }
+  } catch { /* a detail that is not JSON: report the refusal without fields */ }
+  return new ApiError(
+    422,
+    'invalid_settings',
+    `The settings do not fit the "${moduleId}" module's settings schema; nothing was changed.`,
+    errors,
+  );
+}
+
 /** Maps an upstream error that the route had no more specific meaning for. */
 export function upstreamError(status: number, error: UpstreamError): ApiError {
   const code = error.code ?? '';
@@ -59,11 +86,14 @@ export function upstreamError(status: number, error: UpstreamError): ApiError {
       return new ApiError(409, 'already_installed', 'The tenant already has this module.');
     case '23503':
       return new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
-    case '23514':
+    case '23514': {
       if (/settings_size/.test(error.message ?? '')) {
         return new ApiError(413, 'payload_too_large', 'Settings may take at most 64 KiB.');
       }
+      const invalid = invalidSettings(error);
+      if (invalid) return invalid;
       return new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
+    }
     case 'PGRST116':
       return new ApiError(404, 'not_found', 'No such row, or it is not visible to you.');
     case 'PGRST301':

@@ -22,7 +22,6 @@ export type ProblemCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'already_installed'
-  | 'concurrent_update'
   | 'payload_too_large'
   | 'module_unavailable'
   | 'invalid_settings'
@@ -40,7 +39,6 @@ const TITLES: Record<ProblemCode, string> = {
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   already_installed: 'Module already installed',
-  concurrent_update: 'Concurrent update',
   payload_too_large: 'Payload too large',
   module_unavailable: 'Module unavailable',
   invalid_settings: 'Invalid settings',

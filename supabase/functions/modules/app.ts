@@ -1,9 +1,9 @@
 /**
  * The `modules` edge function: the catalog, and a tenant's installed modules — validated
  * install, settings merge (RFC 7396), enable/disable and uninstall. Every database call carries
- * the caller's JWT, so Row Level Security decides what the caller may touch; this app adds
- * request validation, per-module settings schemas, a merge that loses no concurrent update, and
- * errors a client can act on (RFC 9457 problem details).
+ * the caller's JWT, so Row Level Security decides what the caller may touch, and the database
+ * applies each module's settings schema; this app adds request validation, one round trip per
+ * operation, and errors a client can act on (RFC 9457 problem details).
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';

@@ -1,4 +1,7 @@
-/** `GET /modules`: the catalog of active modules. */
+/**
+ * `GET /modules`: the catalog of active modules, each with the JSON Schema of its settings, so a
+ * client can render a settings form and check values before sending them.
+ */
 import { Hono } from 'hono';
 import type { UserEnv } from '../_shared/auth.ts';
 import { upstreamError } from '../_shared/postgrest-errors.ts';
@@ -7,7 +10,8 @@ import { methodNotAllowed } from './method-not-allowed.ts';
 export const catalog = new Hono<UserEnv>()
   .get('/', async (c) => {
     const { data, error, status } = await c.var.db.from('modules')
-      .select('id, name, description, version, is_active').eq('is_active', true).order('id');
+      .select('id, name, description, version, is_active, settings_schema')
+      .eq('is_active', true).order('id');
     if (error) throw upstreamError(status, error);
     return c.json(data);
   })

@@ -4,7 +4,7 @@
  * so diagnosing costs round trips on the failure path only.
  */
 import type { Caller } from '../_shared/auth.ts';
-import { upstreamError } from '../_shared/postgrest-errors.ts';
+import { upstreamError, type UpstreamError } from '../_shared/postgrest-errors.ts';
 import { ApiError } from '../_shared/problem.ts';
 import type { UserClient } from '../_shared/supabase-user-client.ts';
 
@@ -80,4 +80,20 @@ export async function explainNoRow(
 ): Promise<never> {
   await requireAdmin(db, caller, tenantId);
   throw notInstalled(moduleId);
+}
+
+/**
+ * After the database refused settings (23514: they break the module's settings schema or the
+ * 64 KiB cap): 404 tenant, 403 not an admin, else the 422 or 413 the error itself means. The
+ * caller's refusal comes first, so a member learns nothing about the settings. Always throws.
+ */
+export async function explainInvalidSettings(
+  db: UserClient,
+  caller: Caller,
+  tenantId: string,
+  status: number,
+  error: UpstreamError,
+): Promise<never> {
+  await requireAdmin(db, caller, tenantId);
+  throw upstreamError(status, error);
 }

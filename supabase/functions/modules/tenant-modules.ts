@@ -1,13 +1,14 @@
 /**
  * `/modules/tenants/{tenantId}[/{moduleId}[/settings]]`: a tenant's installed modules. Each
  * route makes one request to the REST API as the caller; only when that comes back refused or
- * empty does it ask why (see refusals.ts).
+ * empty does it ask why (see refusals.ts). The database applies and checks each module's settings
+ * schema; settings travel through untouched, numbers included.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { UserEnv } from '../_shared/auth.ts';
-import { parseSettings } from '../_shared/modules/mod.ts';
+import { type JsonObject, parseExactJson } from '../_shared/json.ts';
 import { upstreamError } from '../_shared/postgrest-errors.ts';
 import { ApiError } from '../_shared/problem.ts';
 import {
@@ -20,14 +21,14 @@ import {
 } from '../_shared/validation.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import {
+  explainInvalidSettings,
   explainNoRow,
   explainRefusedWrite,
   notInstalled,
-  requireAdmin,
   roleIn,
   tenantNotFound,
 } from './refusals.ts';
-import { ROW } from './rows.ts';
+import { ROW, type RowWithSettingsText, toRow } from './rows.ts';
 import { mergeSettings } from './settings.ts';
 
 const installBody = z.strictObject({
@@ -40,6 +41,14 @@ const enabledBody = z.strictObject({ enabled: z.boolean() });
 const tenant = zValidator('param', tenantParams, invalid('param'));
 const installed = zValidator('param', moduleParams, invalid('param'));
 
+/**
+ * The validated JSON body again, parsed so that numbers keep every digit the client sent (the
+ * validator's copy went through JavaScript doubles).
+ */
+async function exactBody(req: { text(): Promise<string> }): Promise<JsonObject> {
+  return parseExactJson(await req.text()) as JsonObject;
+}
+
 export const tenantModules = new Hono<UserEnv>()
   // The tenant's installed modules: one request, the tenant with its modules embedded, so a
   // tenant the caller cannot see is a 404 rather than an empty list.
@@ -50,9 +59,9 @@ export const tenantModules = new Hono<UserEnv>()
       .order('module_id', { referencedTable: 'tenant_modules' }).maybeSingle();
     if (error) throw upstreamError(status, error);
     if (!data) throw tenantNotFound();
-    return c.json(data.tenant_modules);
+    return c.json(data.tenant_modules.map(toRow));
   })
-  // Install: settings parsed by the module's manifest (defaults applied), then one insert.
+  // Install: one insert; the database fills in the module's defaults and checks its schema.
   .post(
     '/:tenantId',
     tenant,
@@ -62,22 +71,13 @@ export const tenantModules = new Hono<UserEnv>()
       const { tenantId } = c.req.valid('param');
       const body = c.req.valid('json');
       const { db, caller } = c.var;
-      const parsed = parseSettings(body.module_id, body.settings ?? {});
-      if (!parsed.ok) {
-        await requireAdmin(db, caller, tenantId);
-        throw new ApiError(
-          422,
-          'invalid_settings',
-          `The settings do not fit the "${body.module_id}" module's schema.`,
-          parsed.errors,
-        );
-      }
+      const settings = (await exactBody(c.req)).settings ?? {};
       const { data, error, status } = await db.from('tenant_modules').insert({
         tenant_id: tenantId,
         module_id: body.module_id,
-        settings: parsed.settings,
+        settings,
         enabled: body.enabled ?? true,
-      }).select(ROW).single();
+      }).select(ROW).single<RowWithSettingsText>();
       if (error) {
         if (error.code === '23505') {
           throw new ApiError(
@@ -86,12 +86,15 @@ export const tenantModules = new Hono<UserEnv>()
             `The tenant already has "${body.module_id}" installed.`,
           );
         }
+        if (error.code === '23514') {
+          await explainInvalidSettings(db, caller, tenantId, status, error);
+        }
         if (error.code === '42501' || error.code === '23503') {
           await explainRefusedWrite(db, caller, tenantId, body.module_id);
         }
         throw upstreamError(status, error);
       }
-      return c.json(data, 201);
+      return c.json(toRow(data), 201);
     },
   )
   .all('/:tenantId', methodNotAllowed('GET', 'POST'))
@@ -100,13 +103,13 @@ export const tenantModules = new Hono<UserEnv>()
     const { tenantId, moduleId } = c.req.valid('param');
     const { db, caller } = c.var;
     const { data, error, status } = await db.from('tenant_modules').select(ROW)
-      .eq('tenant_id', tenantId).eq('module_id', moduleId).maybeSingle();
+      .eq('tenant_id', tenantId).eq('module_id', moduleId).maybeSingle<RowWithSettingsText>();
     if (error) throw upstreamError(status, error);
     if (!data) {
       await roleIn(db, caller, tenantId);
       throw notInstalled(moduleId);
     }
-    return c.json(data);
+    return c.json(toRow(data));
   })
   // Enable or disable: one update returning the row.
   .patch(
@@ -119,13 +122,14 @@ export const tenantModules = new Hono<UserEnv>()
       const { enabled } = c.req.valid('json');
       const { db, caller } = c.var;
       const { data, error, status } = await db.from('tenant_modules').update({ enabled })
-        .eq('tenant_id', tenantId).eq('module_id', moduleId).select(ROW).maybeSingle();
+        .eq('tenant_id', tenantId).eq('module_id', moduleId).select(ROW)
+        .maybeSingle<RowWithSettingsText>();
       if (error) {
         if (error.code === '42501') await explainRefusedWrite(db, caller, tenantId, moduleId);
         throw upstreamError(status, error);
       }
-      if (!data) await explainNoRow(db, caller, tenantId, moduleId);
-      return c.json(data);
+      if (!data) return await explainNoRow(db, caller, tenantId, moduleId);
+      return c.json(toRow(data));
     },
   )
   // Uninstall: one delete returning the deleted row's id.
@@ -139,7 +143,7 @@ export const tenantModules = new Hono<UserEnv>()
     return c.body(null, 204);
   })
   .all('/:tenantId/:moduleId', methodNotAllowed('GET', 'PATCH', 'DELETE'))
-  // Merge into the settings (RFC 7396), without losing concurrent merges (see settings.ts).
+  // Merge into the settings (RFC 7396): one statement in the database (see settings.ts).
   .patch(
     '/:tenantId/:moduleId/settings',
     installed,
@@ -148,7 +152,7 @@ export const tenantModules = new Hono<UserEnv>()
     async (c) => {
       const { tenantId, moduleId } = c.req.valid('param');
       const { db, caller } = c.var;
-      return c.json(await mergeSettings(db, caller, tenantId, moduleId, c.req.valid('json')));
+      return c.json(await mergeSettings(db, caller, tenantId, moduleId, await exactBody(c.req)));
     },
   )
   .all('/:tenantId/:moduleId/settings', methodNotAllowed('PATCH'));

@@ -3,7 +3,11 @@
  * (arrays included) replaces. Keys such as `__proto__` are treated as plain data: results are
  * built with own properties only, so a patch can never reach `Object.prototype`.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+} from '../../supabase/functions/_shared/json.ts';
 
 /** Applies `patch` to `target` and returns the result; neither argument is modified. */
 export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
