@@ -4,7 +4,7 @@
  * so diagnosing costs round trips on the failure path only.
  */
 import type { Caller } from '../_shared/auth.ts';
-import { upstreamError, type UpstreamError } from '../_shared/postgrest-errors.ts';
+import { type UpstreamError, upstreamError } from '../_shared/postgrest-errors.ts';
 import { ApiError } from '../_shared/problem.ts';
 import type { UserClient } from '../_shared/supabase-user-client.ts';
 
