@@ -139,6 +139,14 @@ export function seedSql(modules: ModuleManifest[]): string {
 /** The seed file the Supabase CLI loads. */
 export const SEED_FILE = `${ROOT}/supabase/seed.sql`;
 
+/** One reason as a line: `path: message`, or a tenant and its settings' errors. */
+function describe(reason: unknown): string {
+  const r = reason as { path?: string; message?: string; tenant_id?: string; errors?: unknown[] };
+  if (r.tenant_id) return `tenant ${r.tenant_id}: ${(r.errors ?? []).map(describe).join('; ')}`;
+  if (r.path !== undefined) return `${r.path}: ${r.message}`;
+  return JSON.stringify(reason);
+}
+
 function defaultDbUrl(): string {
   const fromEnv = Deno.env.get('SUPABASE_DB_URL');
   if (fromEnv) return fromEnv;
@@ -176,7 +184,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof PublishError) {
       console.error(`refused, nothing published: ${error.message}`);
-      for (const r of error.reasons) console.error(`  ${JSON.stringify(r)}`);
+      for (const r of error.reasons) console.error(`  ${describe(r)}`);
       return 1;
     }
     const code = (error as { code?: string }).code;
