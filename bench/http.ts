@@ -4,7 +4,7 @@
  *   same (no RLS);
  * - the `modules` function against the bare REST calls it wraps, with the same user's token:
  *   listing (one embedded read), install (one insert), uninstall (one delete) and the settings
- *   merge (a read, then an update guarded by `updated_at`).
+ *   merge (one call of the merge RPC).
  */
 import { timed } from './stats.ts';
 
@@ -90,9 +90,9 @@ export interface HttpOptions {
   /** A tenant whose owner installs, merges and uninstalls. */
   ownerTenant: string;
   ownerToken: string;
-  /** Module installed on `ownerTenant` that is uninstalled and reinstalled (no manifest). */
+  /** Module installed on `ownerTenant` that is uninstalled and reinstalled (no schema). */
   cycleModule: string;
-  /** Module installed on `ownerTenant` whose settings are merged (no manifest). */
+  /** Module installed on `ownerTenant` whose settings are merged (with a settings schema). */
   mergeModule: string;
   log: (line: string) => void;
 }
@@ -203,34 +203,28 @@ export async function measureHttp(api: Api, o: HttpOptions): Promise<HttpResult>
     baseline: { label: 'DELETE /rest/v1/tenant_modules?…', latency: uninstall[1] },
   });
 
-  o.log('  function settings merge vs REST read + guarded update…');
+  o.log('  function settings merge vs the merge RPC through REST…');
   let n = 0;
   const mergeUrl = `${fn}/tenants/${t}/${o.mergeModule}/settings`;
-  const rowUrl = `${rest}/tenant_modules?tenant_id=eq.${t}&module_id=eq.${o.mergeModule}`;
+  const rpcUrl = `${rest}/rpc/merge_tenant_module_settings?select=${ROW}`;
+  const rpcHeaders = { ...owner, accept: 'application/vnd.pgrst.object+json' };
   results.push(
     await pair(
-      'Settings merge: function vs bare REST read + guarded update',
+      'Settings merge: function vs the bare merge RPC',
       [
         'PATCH /functions/v1/modules/tenants/{id}/{module}/settings',
         async () => void await call('PATCH', mergeUrl, owner, { bench: { n: ++n } }, 200),
       ],
       [
-        'GET + PATCH /rest/v1/tenant_modules?…&updated_at=eq.…',
-        async () => {
-          const [row] = await call('GET', `${rowUrl}&select=${ROW}`, owner, undefined, 200) as {
-            settings: Record<string, unknown>;
-            updated_at: string;
-          }[];
-          const settings = { ...row.settings, bench: { n: ++n } };
-          const updated = await call(
-            'PATCH',
-            `${rowUrl}&updated_at=eq.${encodeURIComponent(row.updated_at)}&select=${ROW}`,
-            representation,
-            { settings },
+        'POST /rest/v1/rpc/merge_tenant_module_settings',
+        async () =>
+          void await call(
+            'POST',
+            rpcUrl,
+            rpcHeaders,
+            { tenant_id: t, module_id: o.mergeModule, patch: { bench: { n: ++n } } },
             200,
-          ) as unknown[];
-          if (updated.length !== 1) throw new Error('the guarded update matched no row');
-        },
+          ),
       ],
       o.rounds,
     ),

@@ -47,6 +47,20 @@ export const memberTenants = (): number[] =>
   Array.from({ length: MEMBER_TENANTS }, (_, k) => (k + 1) * MEMBER_STRIDE);
 
 /** The policy the original task proposed, verbatim but for the table's name. */
+/**
+ * Settings schema of `crm`: the plan and seats every loaded row has, the HTTP part's `bench.n`,
+ * and the throughput part's per-client counters as additional properties.
+ */
+export const MERGE_MODULE_SCHEMA = {
+  type: 'object',
+  properties: {
+    plan: { type: 'string', enum: ['free', 'standard', 'enterprise'], default: 'free' },
+    seats: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+    bench: { type: 'object', properties: { n: { type: 'integer', minimum: 0 } } },
+  },
+  additionalProperties: { type: 'integer', minimum: 0 },
+};
+
 export const NAIVE_POLICY =
   'tenant_id in (select tenant_id from tenant_members where user_id = auth.uid())';
 
@@ -63,6 +77,10 @@ export async function prepare(sql: postgres.Sql): Promise<void> {
     select count(*)::int as n from public.modules
     where id = any(${MODULES as unknown as string[]}) and is_active`;
   if (n !== MODULES.length) throw new Error(`expected ${MODULES.length} active modules, got ${n}`);
+  // The module whose settings the HTTP and throughput parts merge carries a schema, so every one
+  // of its writes pays for the database's validation, as a real module's would.
+  await sql`update public.modules set settings_schema = ${sql.json(MERGE_MODULE_SCHEMA)}
+    where id = 'crm'`;
   await sql.unsafe(`
     create table public.bench_naive_tenant_modules (like public.tenant_modules including all);
     comment on table public.bench_naive_tenant_modules is

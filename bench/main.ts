@@ -25,7 +25,14 @@ import {
   textTable,
 } from './report.ts';
 import { measureReads, type ReadResult, type Shape } from './sql.ts';
-import { probe, runThroughput, type Target, type ThroughputResult } from './throughput.ts';
+import {
+  probe,
+  runThroughput,
+  type Target,
+  type ThroughputResult,
+  type Writer,
+  WRITER_LABEL,
+} from './throughput.ts';
 
 const quick = Deno.args.includes('--quick');
 const CONFIG = quick
@@ -150,6 +157,7 @@ async function bench(stack: Stack): Promise<BenchResults> {
         postgres: { pid: stack.postgres.pid! },
         postgrest: { pid: stack.postgrest.pid! },
         'function host': { pid: stack.pids()[2] },
+        'baseline host': { pid: stack.pids()[3] },
         'gateway + clients': { pid: Deno.pid, alone: true },
       },
     };
@@ -161,14 +169,29 @@ async function bench(stack: Stack): Promise<BenchResults> {
       Array.from({ length: CONFIG.clients }, (_, c) => target(DISTINCT_TENANTS + c)),
     );
     const hot = [await target(HOT_TENANT)];
-    for (const [name, targets] of [['distinct rows', distinct], ['one hot row', hot]] as const) {
-      await probe(options, targets[0]);
-      log(`throughput: ${CONFIG.clients} clients, ${name}, ${CONFIG.seconds} s…`);
-      const t = await runThroughput(sql, targets, options);
+    const runs: [Writer, Target[]][] = [
+      ['function', distinct],
+      ['baseline', distinct],
+      ['function', hot],
+      ['rest', hot],
+      ['baseline', hot],
+    ];
+    for (const [writer, targets] of runs) {
+      const scenario = targets.length === 1 ? 'one hot row' : 'distinct rows';
+      // Every run starts from the same settings.
+      await sql`update public.tenant_modules set settings = '{}'
+        where module_id = 'crm' and tenant_id = any(${targets.map((t) => t.tenantId)})`;
+      await probe(options, writer, targets[0]);
       log(
-        `  ${Math.round(t.perSecond)} merges/s, p50 ${t.p50.toFixed(1)} ms, p99 ${
+        `throughput: ${
+          WRITER_LABEL[writer]
+        }, ${CONFIG.clients} clients, ${scenario}, ${CONFIG.seconds} s…`,
+      );
+      const t = await runThroughput(sql, targets, options, writer);
+      log(
+        `  ${Math.round(t.perSecond)} writes/s, p50 ${t.p50.toFixed(1)} ms, p99 ${
           t.p99.toFixed(1)
-        } ms, lost ${t.lostUpdates}, refused ${JSON.stringify(t.refused)}`,
+        } ms, lost ${t.lostUpdates ?? 'n/a'}, refused ${JSON.stringify(t.refused)}`,
       );
       log(`  CPU (% of one core): ${JSON.stringify(t.cpu)}`);
       throughput.push(t);
@@ -228,7 +251,12 @@ async function main(): Promise<number> {
   globalThis.addEventListener('unhandledrejection', swallow);
 
   log(`starting a fresh stack in ${dir.replace(`${ROOT}/`, '')}…`);
-  const stack = state.stack = await startStack({ dir, fast: true, log });
+  const stack = state.stack = await startStack({
+    dir,
+    fast: true,
+    log,
+    functions: { 'modules-optimistic': `${ROOT}/bench/baseline/index.ts` },
+  });
   if (state.interrupted) {
     await stop();
     return 130;

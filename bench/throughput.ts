@@ -1,6 +1,12 @@
 /**
- * Throughput under concurrency: N clients, each sending settings merges through the function one
- * after another for a fixed time, either each on its own row or all on one hot row.
+ * Throughput under concurrency: N clients, each writing settings one request after another for a
+ * fixed time, either each on its own row or all on one hot row. Three writers:
+ * - `function`: the `modules` function's merge (one RPC, merged in the database under the row lock);
+ * - `baseline`: the function's earlier merge (read, merge in TypeScript, update guarded by
+ *   `updated_at`, retry), served by the bench at `/functions/v1/modules-optimistic`;
+ * - `rest`: bare `PATCH /rest/v1/tenant_modules` replacing the whole settings object, the cheapest
+ *   write of the row there is (it keeps nothing of what others wrote, so lost updates are not
+ *   counted for it).
  *
  * Lost updates are counted two ways. Every client writes only its own key with an increasing
  * counter, so (1) afterwards each client's key must hold the last value it was acknowledged for,
@@ -10,7 +16,6 @@
  */
 import type postgres from 'postgres';
 import { type CpuGroups, cpuPercent, cpuSeconds } from './cpu.ts';
-import { call } from './http.ts';
 import { median, percentile } from './stats.ts';
 
 export interface Target {
@@ -18,20 +23,31 @@ export interface Target {
   token: string;
 }
 
+/** Who writes: see the module comment. */
+export type Writer = 'function' | 'baseline' | 'rest';
+
+export const WRITER_LABEL: Record<Writer, string> = {
+  function: 'function merge',
+  baseline: "today's optimistic merge",
+  rest: 'bare REST update',
+};
+
 export interface ThroughputResult {
+  writer: Writer;
   scenario: 'distinct rows' | 'one hot row';
   clients: number;
   seconds: number;
-  /** Merges acknowledged with 200. */
+  /** Writes acknowledged with 200. */
   acknowledged: number;
-  /** Non-200 answers by status (e.g. 409 when a merge gave up after its retries). */
+  /** Non-200 answers by status (e.g. 409 when a baseline merge gave up after its retries). */
   refused: Record<string, number>;
   perSecond: number;
   p50: number;
   p99: number;
-  lostUpdates: number;
+  /** Null for `rest`, which overwrites by design. */
+  lostUpdates: number | null;
   /** Writes found stored that were never acknowledged (must be 0 too: a refusal writes nothing). */
-  unacknowledgedWrites: number;
+  unacknowledgedWrites: number | null;
   /** Share of one core each part of the stack used meanwhile (percent). */
   cpu: Record<string, number>;
 }
@@ -48,6 +64,35 @@ export interface ThroughputOptions {
 
 const key = (client: number) => `c${String(client).padStart(2, '0')}`;
 
+/** The request `writer` sends for client `c`'s `n`-th write to `target`. */
+function request(o: ThroughputOptions, writer: Writer, target: Target, c: number, n: number) {
+  const headers = {
+    apikey: o.anonKey,
+    authorization: `Bearer ${target.token}`,
+    'content-type': 'application/json',
+  };
+  if (writer === 'rest') {
+    return {
+      url:
+        `${o.apiUrl}/rest/v1/tenant_modules?tenant_id=eq.${target.tenantId}&module_id=eq.${o.moduleId}`,
+      init: {
+        method: 'PATCH',
+        headers: {
+          ...headers,
+          prefer: 'return=representation',
+          accept: 'application/vnd.pgrst.object+json',
+        },
+        body: JSON.stringify({ settings: { [key(c)]: n } }),
+      },
+    };
+  }
+  const fn = writer === 'function' ? 'modules' : 'modules-optimistic';
+  return {
+    url: `${o.apiUrl}/functions/v1/${fn}/tenants/${target.tenantId}/${o.moduleId}/settings`,
+    init: { method: 'PATCH', headers, body: JSON.stringify({ [key(c)]: n }) },
+  };
+}
+
 /**
  * Runs one scenario: client `c` writes to `targets[c % targets.length]` (one target: a hot row).
  */
@@ -55,8 +100,10 @@ export async function runThroughput(
   sql: postgres.Sql,
   targets: Target[],
   o: ThroughputOptions,
+  writer: Writer,
 ): Promise<ThroughputResult> {
   const hot = targets.length === 1;
+  const merges = writer !== 'rest';
   const acked = new Array<number>(o.clients).fill(0);
   const latency: number[] = [];
   const refused: Record<string, number> = {};
@@ -65,22 +112,16 @@ export async function runThroughput(
 
   const client = async (c: number, deadline: number) => {
     const target = targets[c % targets.length];
-    const url =
-      `${o.apiUrl}/functions/v1/modules/tenants/${target.tenantId}/${o.moduleId}/settings`;
-    const headers = { apikey: o.anonKey, authorization: `Bearer ${target.token}` };
     let n = 0;
     while (performance.now() < deadline) {
       n++;
-      const before = hot ? [...acked] : undefined;
+      const before = hot && merges ? [...acked] : undefined;
+      const { url, init } = request(o, writer, target, c, n);
       const start = performance.now();
       let res: Response;
       let text: string;
       try {
-        res = await fetch(url, {
-          method: 'PATCH',
-          headers: { ...headers, 'content-type': 'application/json' },
-          body: JSON.stringify({ [key(c)]: n }),
-        });
+        res = await fetch(url, init);
         text = await res.text();
       } catch {
         refused.network = (refused.network ?? 0) + 1;
@@ -109,6 +150,20 @@ export async function runThroughput(
   const seconds = (performance.now() - start) / 1000;
   const cpu = cpuPercent(cpuBefore, await cpuSeconds(o.cpuGroups), seconds);
 
+  const result = {
+    writer,
+    scenario: hot ? 'one hot row' as const : 'distinct rows' as const,
+    clients: o.clients,
+    seconds,
+    acknowledged: latency.length,
+    refused,
+    perSecond: latency.length / seconds,
+    p50: median(latency),
+    p99: percentile(latency, 99),
+    cpu,
+  };
+  if (!merges) return { ...result, lostUpdates: null, unacknowledgedWrites: null };
+
   // Afterwards: every client's key holds its last acknowledged value.
   const rows = await sql<{ tenant_id: string; settings: Record<string, number> }[]>`
     select tenant_id, settings from public.tenant_modules
@@ -120,29 +175,13 @@ export async function runThroughput(
     if (stored > acked[c]) unacknowledged++;
   }
 
-  const acknowledged = latency.length;
-  return {
-    scenario: hot ? 'one hot row' : 'distinct rows',
-    clients: o.clients,
-    seconds,
-    acknowledged,
-    refused,
-    perSecond: acknowledged / seconds,
-    p50: median(latency),
-    p99: percentile(latency, 99),
-    lostUpdates: lost,
-    unacknowledgedWrites: unacknowledged,
-    cpu,
-  };
+  return { ...result, lostUpdates: lost, unacknowledgedWrites: unacknowledged };
 }
 
-/** Checks that the function answers a merge before the load starts. */
-export async function probe(o: ThroughputOptions, target: Target): Promise<void> {
-  await call(
-    'PATCH',
-    `${o.apiUrl}/functions/v1/modules/tenants/${target.tenantId}/${o.moduleId}/settings`,
-    { apikey: o.anonKey, authorization: `Bearer ${target.token}` },
-    { warmup: null },
-    200,
-  );
+/** Checks that `writer` answers a write before the load starts. */
+export async function probe(o: ThroughputOptions, writer: Writer, target: Target): Promise<void> {
+  const { url, init } = request(o, writer, target, 0, 0);
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${WRITER_LABEL[writer]}: ${res.status} ${text}`);
 }

@@ -30,6 +30,8 @@ export interface StackOptions {
   seed?: boolean;
   /** Progress messages (default: silent). */
   log?: (line: string) => void;
+  /** More functions to serve beside supabase/functions: name → entrypoint (the bench's baseline). */
+  functions?: Record<string, string>;
 }
 
 /** A running stack and the handles tests need to break and mend it. */
@@ -158,7 +160,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const verifyJwt = readVerifyJwt(await Deno.readTextFile(`${ROOT}/supabase/config.toml`));
     const functions = new Map<string, FunctionRoute>();
-    for (const name of discoverFunctions()) {
+    const entrypoints: [string, string][] = [
+      ...discoverFunctions().map((
+        n,
+      ): [string, string] => [n, `${ROOT}/supabase/functions/${n}/index.ts`]),
+      ...Object.entries(options.functions ?? {}),
+    ];
+    for (const [name, entrypoint] of entrypoints) {
       log(`starting function ${name}…`);
       const port = freePort();
       const host = spawn(
@@ -171,7 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           '--config',
           `${ROOT}/deno.json`,
           `${ROOT}/scripts/stack/function-host.ts`,
-          `${ROOT}/supabase/functions/${name}/index.ts`,
+          entrypoint,
           String(port),
         ],
         `${options.dir}/function-${name}.log`,
