@@ -157,6 +157,23 @@ Deno.test('dev stack explains a missing PostgreSQL install in one line', async (
   }
 });
 
+Deno.test('dev stack explains an unusable PostgREST in one line before starting anything', async () => {
+  const state = await Deno.makeTempDir({ dir: `${ROOT}/.stack`, prefix: 'devtest-' });
+  try {
+    const out = await refused({
+      STACK_STATE_DIR: state,
+      API_PORT: String(freePort()),
+      DB_PORT: String(freePort()),
+      POSTGREST_BIN: '/nonexistent/postgrest',
+    });
+    assert.deepEqual(out.split('\n').length, 1, out);
+    assert.match(out, /^error: POSTGREST_BIN=\/nonexistent\/postgrest cannot be run/);
+    await assert.rejects(() => Deno.stat(`${state}/dev`), Deno.errors.NotFound, 'no cluster made');
+  } finally {
+    await Deno.remove(state, { recursive: true }).catch(() => {});
+  }
+});
+
 async function assertRejects(fn: () => Promise<unknown>): Promise<void> {
   let threw = false;
   try {
