@@ -10,7 +10,6 @@
  */
 import { mintUserJwt } from '../scripts/stack/jwt.ts';
 import { ROOT, type Stack, startStack } from '../scripts/stack/mod.ts';
-import { findPostgrestBin } from '../scripts/stack/postgrest.ts';
 import { run } from '../scripts/stack/process.ts';
 import { measureHttp } from './http.ts';
 import { loadTenants, MEMBER_ID, ownerId, prepare, tableSizes, tenantId } from './load.ts';
@@ -56,8 +55,7 @@ async function machine(stack: Stack): Promise<Machine> {
   const sql = stack.postgres.connect({ max: 1 });
   try {
     const [{ server_version }] = await sql<{ server_version: string }[]>`show server_version`;
-    const postgrest = (await run([findPostgrestBin(ROOT), '--version'])).trim()
-      .replace(/^PostgREST\s*/, '');
+    const postgrest = stack.postgrest.binary.version;
     return {
       cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? Deno.build.arch,
       cores: navigator.hardwareConcurrency,

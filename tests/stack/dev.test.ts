@@ -141,20 +141,32 @@ Deno.test('dev stack refuses a port already taken in one line', async () => {
   }
 });
 
-Deno.test('dev stack explains a missing PostgreSQL install in one line', async () => {
+/** Runs dev with `env` added, expecting a one-line refusal before anything starts; returns it. */
+async function refusedBeforeStart(env: Record<string, string>): Promise<string> {
   const state = await Deno.makeTempDir({ dir: `${ROOT}/.stack`, prefix: 'devtest-' });
   try {
     const out = await refused({
       STACK_STATE_DIR: state,
       API_PORT: String(freePort()),
       DB_PORT: String(freePort()),
-      PG_BIN: '/nonexistent/postgresql/bin',
+      ...env,
     });
     assert.deepEqual(out.split('\n').length, 1, out);
-    assert.match(out, /^error: .*PostgreSQL.*install PostgreSQL 15/);
+    await assert.rejects(() => Deno.stat(`${state}/dev`), Deno.errors.NotFound, 'nothing started');
+    return out;
   } finally {
     await Deno.remove(state, { recursive: true }).catch(() => {});
   }
+}
+
+Deno.test('dev stack explains a missing PostgreSQL install in one line', async () => {
+  const out = await refusedBeforeStart({ PG_BIN: '/nonexistent/postgresql/bin' });
+  assert.match(out, /^error: .*PostgreSQL.*install PostgreSQL 15/);
+});
+
+Deno.test('dev stack explains an unusable PostgREST in one line before starting anything', async () => {
+  const out = await refusedBeforeStart({ POSTGREST_BIN: '/nonexistent/postgrest' });
+  assert.match(out, /^error: POSTGREST_BIN=\/nonexistent\/postgrest cannot be run/);
 });
 
 async function assertRejects(fn: () => Promise<unknown>): Promise<void> {
