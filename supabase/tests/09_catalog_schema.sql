@@ -8,7 +8,7 @@
 begin;
 \ir fixtures/personas.psql
 \ir fixtures/settings.psql
-select plan(66);
+select plan(67);
 
 insert into public.tenants (id, name) values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Tenant C');
 
@@ -155,6 +155,11 @@ select is(pg_temp.settings_errors(pg_temp.upsert_sql('helpdesk', '[]'), 'modules
   'postgres should not publish a schema that is not a schema');
 select lives_ok(pg_temp.upsert_sql('helpdesk', 'true'),
   'postgres should publish the schema true (any object)');
+select is(pg_temp.settings_errors(pg_temp.upsert_sql('helpdesk',
+    '{"type": "object", "properties": {"branding": {"type": "object", "default": {}, "required": ["color"], "properties": {"color": {"type": "string", "default": "#000000"}}}}}'),
+    'modules_settings_schema'),
+  null,
+  'a default completed by its own nested defaults should be accepted (every install fills them in and passes)');
 select results_eq($$ select settings_schema from public.modules where id = 'agency' $$,
   $$ select settings_schema from agency_before $$,
   'agency''s schema should still be the one it was');
