@@ -7,7 +7,7 @@
 begin;
 \ir fixtures/personas.psql
 \ir fixtures/settings.psql
-select plan(123);
+select plan(134);
 
 -- a third tenant without modules, for service_role's and postgres's installs
 insert into public.tenants (id, name) values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Tenant C');
@@ -39,6 +39,12 @@ language sql as $$
   select format('update public.tenant_modules set settings = settings || %L where tenant_id = %L and module_id = %L returning id',
     p_settings, p_tenant_id, 'agency');
 $$;
+-- PostgREST's upsert (Prefer: resolution=merge-duplicates)
+create function pg_temp.upsert_sql(p_tenant_id uuid, p_settings jsonb) returns text
+language sql as $$
+  select format('insert into public.tenant_modules (tenant_id, module_id, settings) values (%L, %L, %L) on conflict (tenant_id, module_id) do update set settings = excluded.settings',
+    p_tenant_id, 'agency', p_settings);
+$$;
 create function pg_temp.merge_sql(p_tenant_id uuid, p_patch jsonb) returns text
 language sql as $$
   select format('select * from public.merge_tenant_module_settings(%L, %L, %L)',
@@ -69,6 +75,12 @@ from bad_settings as b order by b.ord;
 select throws_ok(pg_temp.merge_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.settings),
   b.merge_sqlstate, null, format('owner should not merge %s into agency''s settings', b.label))
 from bad_settings as b order by b.ord;
+select throws_ok(pg_temp.upsert_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.settings), '23514', null,
+  format('owner should not upsert agency''s settings with %s', b.label))
+from bad_settings as b order by b.ord;
+select throws_ok($$ select public.merge_tenant_module_settings('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+    'legacy', '{"x": 1}') $$,
+  '42501', null, 'owner should not merge into a module that is no longer active (RLS, as for updates)');
 select results_eq($$ select tenant_id, module_id, settings ->> 'max_clients'
     from public.merge_tenant_module_settings('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'agency',
       '{"max_clients": 50}') $$,
@@ -101,6 +113,9 @@ select throws_ok(pg_temp.insert_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.se
 from bad_settings as b order by b.ord;
 select is_empty(pg_temp.update_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.settings),
   format('member should change no row updating agency''s settings with %s', b.label))
+from bad_settings as b order by b.ord;
+select throws_ok(pg_temp.upsert_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.settings), '42501', null,
+  format('member should be refused by RLS upserting agency''s settings with %s', b.label))
 from bad_settings as b order by b.ord;
 select is_empty(pg_temp.merge_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.settings),
   format('member should get no row merging %s', b.label))
