@@ -9,7 +9,8 @@
 -- * defaults from the schema fill missing keys (nested objects included) on every write;
 -- * a write that breaks the schema fails with SQLSTATE 23514 (check_violation, constraint
 --   `tenant_modules_settings_schema`), a message naming the module, and the failing paths as a
---   JSON array of {path, message} in the error's DETAIL; PostgREST answers it with 400;
+--   JSON array of {path, message} in the error's DETAIL; PostgREST answers it with 400. The check
+--   runs after RLS: a caller who may not write the row gets RLS's answer, not the contract's;
 -- * settings nest at most 32 levels deep, whatever the schema;
 -- * writing a schema that would reject some tenant's current settings is refused with the list of
 --   those tenants; otherwise the new defaults are filled into the existing rows at once;
