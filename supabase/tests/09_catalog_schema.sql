@@ -8,7 +8,7 @@
 begin;
 \ir fixtures/personas.psql
 \ir fixtures/settings.psql
-select plan(67);
+select plan(69);
 
 insert into public.tenants (id, name) values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Tenant C');
 
@@ -204,11 +204,12 @@ where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'agency
 select pg_temp.login_service_role();
 select lives_ok(pg_temp.update_sql(
     (select settings_schema from agency_before)
+    || '{"required": ["timezone", "currency", "max_clients", "locale"]}'
     || jsonb_build_object('properties', (select settings_schema -> 'properties' from agency_before) || '{
          "locale": {"type": "string", "default": "en"},
          "notifications": {"type": "object", "default": {}, "properties": {"email": {"type": "boolean", "default": true}}},
          "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "EUR"}}')),
-  'service_role should publish a schema every tenant''s settings pass, with new defaults');
+  'service_role should publish a schema every tenant''s settings pass once its new defaults are in (a new required key included)');
 reset role;
 select results_eq($$ select tenant_id, settings from public.tenant_modules
     where module_id = 'agency' order by tenant_id $$,
@@ -220,6 +221,14 @@ select results_eq($$ select tenant_id, settings from public.tenant_modules
 select ok((select updated_at > :'agency_b_updated_at'::timestamptz from public.tenant_modules
     where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'agency'),
   'rows given new defaults should get a new updated_at');
+select updated_at as agency_b_updated_at from public.tenant_modules
+where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'agency' \gset
+select lives_ok(pg_temp.update_sql((select settings_schema from public.modules where id = 'agency')
+    || '{"description": "Agency settings, described"}'),
+  'a schema change without new defaults should be published');
+select ok((select updated_at = :'agency_b_updated_at'::timestamptz from public.tenant_modules
+    where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'agency'),
+  'rows the new schema adds nothing to should keep their updated_at (clients'' versions stay valid)');
 select is((select settings from public.tenant_modules
     where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'billing'), '{}',
   'other modules'' rows should be left alone');
