@@ -9,7 +9,8 @@
 -- * defaults from the schema fill missing keys (nested objects included) on every write;
 -- * a write that breaks the schema fails with SQLSTATE 23514 (check_violation, constraint
 --   `tenant_modules_settings_schema`), a message naming the module, and the failing paths as a
---   JSON array of {path, message} in the error's DETAIL; PostgREST answers it with 400;
+--   JSON array of {path, message} in the error's DETAIL; PostgREST answers it with 400. The check
+--   runs after RLS: a caller who may not write the row gets RLS's answer, not the contract's;
 -- * settings nest at most 32 levels deep, whatever the schema;
 -- * writing a schema that would reject some tenant's current settings is refused with the list of
 --   those tenants; otherwise the new defaults are filled into the existing rows at once;
@@ -1142,7 +1143,11 @@ execute function private.modules_apply_settings_schema();
 -- Every write of tenant_modules.settings meets the contract.
 -- ---------------------------------------------------------------------------------------------
 
-create function private.tenant_modules_check_settings()
+-- Two triggers: defaults are filled in before the row is written (so they are stored), and the
+-- settings are checked after it, once RLS has accepted the row (policies are checked after BEFORE
+-- triggers). A caller who may not write the row gets RLS's answer (42501, or no row), never the
+-- contract's, which would show anon, who cannot read the catalog, a module's schema.
+create function private.tenant_modules_apply_settings_defaults()
 returns trigger
 language plpgsql
 security definer
@@ -1150,7 +1155,6 @@ set search_path = ''
 as $$
 declare
   v_schema jsonb;
-  v_errors jsonb;
 begin
   if tg_op = 'UPDATE' and new.settings is not distinct from old.settings then
     return new;
@@ -1164,6 +1168,34 @@ begin
   if v_schema is not null then
     new.settings := private.json_schema_apply_defaults(v_schema, new.settings);
   end if;
+  return new;
+end;
+$$;
+
+comment on function private.tenant_modules_apply_settings_defaults() is
+  'Trigger (before insert or update of settings): fills in the defaults of the module''s settings_schema.';
+
+revoke all on function private.tenant_modules_apply_settings_defaults() from public, anon, authenticated;
+
+-- Named to run after tenant_modules_before_write (triggers fire in name order).
+create trigger tenant_modules_settings_defaults
+before insert or update of settings on public.tenant_modules
+for each row execute function private.tenant_modules_apply_settings_defaults();
+
+create function private.tenant_modules_check_settings()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_schema jsonb;
+  v_errors jsonb;
+begin
+  if tg_op = 'UPDATE' and new.settings is not distinct from old.settings then
+    return null;
+  end if;
+  select m.settings_schema into v_schema from public.modules as m where m.id = new.module_id;
   v_errors := private.json_schema_errors(v_schema, new.settings, 'settings');
   if v_errors <> '[]'::jsonb then
     raise exception 'invalid settings for module "%"', new.module_id
@@ -1175,18 +1207,17 @@ begin
         table = 'tenant_modules',
         column = 'settings';
   end if;
-  return new;
+  return null;
 end;
 $$;
 
 comment on function private.tenant_modules_check_settings() is
-  'Trigger: applies the module''s settings defaults and refuses settings that fail its settings_schema or nest more than 32 levels (SQLSTATE 23514, failing paths as JSON in DETAIL).';
+  'Trigger (after insert or update of settings, so after RLS): refuses settings that fail the module''s settings_schema or nest more than 32 levels (SQLSTATE 23514, failing paths as JSON in DETAIL).';
 
 revoke all on function private.tenant_modules_check_settings() from public, anon, authenticated;
 
--- Named to run after tenant_modules_before_write (triggers fire in name order).
 create trigger tenant_modules_settings_contract
-before insert or update of settings on public.tenant_modules
+after insert or update of settings on public.tenant_modules
 for each row execute function private.tenant_modules_check_settings();
 
 -- ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(46);
+select plan(79);
 
 -- tables and RLS
 select tables_are('public', array['tenants', 'tenant_members', 'modules', 'tenant_modules'],
@@ -82,9 +82,22 @@ select schema_privs_are('private', 'anon', array[]::text[],
   'anon should not even reach the private schema');
 select schema_privs_are('private', 'authenticated', array['USAGE'],
   'authenticated should reach the private schema (policies call its helpers)');
-select functions_are('private',
-  array['user_tenant_ids', 'admin_tenant_ids', 'tenant_has_module', 'tenant_modules_before_write'],
-  'private should hold exactly the policy helpers and the trigger function');
+select is(
+  array(select unnest(array['user_tenant_ids', 'admin_tenant_ids', 'tenant_has_module',
+          'tenant_modules_before_write', 'tenant_modules_apply_settings_defaults',
+          'tenant_modules_check_settings', 'modules_check_settings_schema',
+          'modules_apply_settings_schema', 'jsonb_merge_patch', 'jsonb_too_deep',
+          'json_schema_errors', 'json_schema_apply_defaults', 'json_schema_problems',
+          'refresh_time_zone_names'])
+        except select p.proname::text from pg_catalog.pg_proc as p
+        where p.pronamespace = 'private'::regnamespace),
+  array[]::text[],
+  'private should hold at least the policy helpers, the triggers and the settings contract''s functions');
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_catalog.pg_proc as p
+   where p.pronamespace = 'private'::regnamespace
+     and pg_catalog.has_function_privilege('anon', p.oid, 'EXECUTE')),
+  null, 'anon should execute no function in private (the validators included)');
 select is_definer('private', 'user_tenant_ids', array[]::name[],
   'private.user_tenant_ids should be security definer (it reads memberships past RLS)');
 select is_definer('private', 'admin_tenant_ids', array[]::name[],
@@ -113,6 +126,107 @@ select function_privs_are('private', 'user_tenant_ids', array[]::text[], 'authen
   array['EXECUTE'], 'authenticated should execute private.user_tenant_ids (its policies call it)');
 select function_privs_are('private', 'tenant_modules_before_write', array[]::text[],
   'authenticated', array[]::text[], 'nobody should call the trigger function directly');
+
+-- the settings contract (issue 8) ----------------------------------------------------------
+select has_column('public', 'modules', 'settings_schema', 'modules should have a settings_schema');
+select col_type_is('public', 'modules', 'settings_schema', 'jsonb', 'settings_schema should be jsonb');
+select col_is_null('public', 'modules', 'settings_schema',
+  'settings_schema should be nullable (null: any JSON object)');
+select col_hasnt_default('public', 'modules', 'settings_schema',
+  'settings_schema should have no default');
+
+select has_table('private', 'time_zone_names', 'private should hold the time-zone names');
+select has_table('private', 'json_schema_patterns', 'private should hold the pattern translations');
+select ok((select count(*) > 300 and bool_or(name = 'Europe/Paris') and not bool_or(name ~ '^(posix|right)/')
+    from private.time_zone_names),
+  'the time-zone names should be loaded, without the posix/ and right/ copies');
+select table_privs_are('private', 'time_zone_names', 'authenticated', array['SELECT'],
+  'authenticated should only read the time-zone names');
+select table_privs_are('private', 'json_schema_patterns', 'authenticated', array['SELECT'],
+  'authenticated should only read the pattern translations');
+select table_privs_are('private', 'json_schema_patterns', 'service_role', array['SELECT'],
+  'service_role should only read the pattern translations (the catalog''s trigger writes them)');
+select is(
+  (select array_agg(c.oid::regclass::text order by 1) from pg_catalog.pg_class as c
+   where c.relnamespace = 'private'::regnamespace and c.relkind = 'r'
+     and pg_catalog.has_table_privilege('anon', c.oid,
+       'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')),
+  null, 'anon should hold no privilege on any table in private');
+
+select results_eq(
+  $$ select t.tgname::text collate "default", pg_catalog.pg_get_triggerdef(t.oid) collate "default"
+     from pg_catalog.pg_trigger as t
+     where t.tgrelid in ('public.modules'::regclass, 'public.tenant_modules'::regclass)
+       and not t.tgisinternal
+     order by 1 $$,
+  $$ values
+     ('modules_apply_settings_schema', 'CREATE TRIGGER modules_apply_settings_schema AFTER UPDATE OF settings_schema ON public.modules FOR EACH ROW WHEN (((old.settings_schema IS DISTINCT FROM new.settings_schema) AND (new.settings_schema IS NOT NULL))) EXECUTE FUNCTION private.modules_apply_settings_schema()'),
+     ('modules_check_settings_schema', 'CREATE TRIGGER modules_check_settings_schema BEFORE INSERT OR UPDATE OF settings_schema ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_check_settings_schema()'),
+     ('tenant_modules_before_write', 'CREATE TRIGGER tenant_modules_before_write BEFORE INSERT OR UPDATE ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_before_write()'),
+     ('tenant_modules_settings_contract', 'CREATE TRIGGER tenant_modules_settings_contract AFTER INSERT OR UPDATE OF settings ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_settings()'),
+     ('tenant_modules_settings_defaults', 'CREATE TRIGGER tenant_modules_settings_defaults BEFORE INSERT OR UPDATE OF settings ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_apply_settings_defaults()') $$,
+  'modules and tenant_modules should have exactly these triggers: schemas checked before and applied after a catalog write, defaults before and the contract after (past RLS) a settings write');
+select is_definer('private', 'modules_check_settings_schema', array[]::name[],
+  'the catalog''s schema check should be security definer (it stores pattern translations)');
+select is_definer('private', 'modules_apply_settings_schema', array[]::name[],
+  'the catalog''s schema rollout should be security definer (it checks and updates every tenant''s row)');
+select is_definer('private', 'tenant_modules_apply_settings_defaults', array[]::name[],
+  'the defaults trigger should be security definer (it reads the catalog, which anon cannot)');
+select is_definer('private', 'tenant_modules_check_settings', array[]::name[],
+  'the contract trigger should be security definer (it reads the catalog and the private caches)');
+select is(
+  (select array_agg(p.oid::regprocedure::text || ' by ' || r.rolname order by 1)
+   from pg_catalog.pg_proc as p
+   cross join (values ('public'), ('anon'), ('authenticated'), ('service_role')) as r (rolname)
+   where p.pronamespace = 'private'::regnamespace and p.prorettype = 'trigger'::regtype
+     and (case when r.rolname = 'public'
+            then exists (select 1 from pg_catalog.aclexplode(p.proacl) as a
+                         where a.grantee = 0 and a.privilege_type = 'EXECUTE')
+            else pg_catalog.has_function_privilege(r.rolname, p.oid, 'EXECUTE') end)),
+  null, 'no API role should execute a trigger function directly');
+select function_privs_are('private', 'refresh_time_zone_names', array[]::text[], 'authenticated',
+  array[]::text[], 'authenticated should not reload the time-zone names');
+select function_privs_are('private', 'refresh_time_zone_names', array[]::text[], 'service_role',
+  array[]::text[], 'service_role should not reload the time-zone names');
+select function_privs_are('private', 'json_schema_errors', array['jsonb', 'jsonb', 'text'],
+  'authenticated', array['EXECUTE'],
+  'authenticated should execute private.json_schema_errors (to check settings before writing them)');
+
+select function_returns('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'setof tenant_modules', 'merge_tenant_module_settings should return the updated rows');
+select is(pg_catalog.pg_get_function_arguments('public.merge_tenant_module_settings(uuid, text, jsonb)'::regprocedure),
+  'tenant_id uuid, module_id text, patch jsonb',
+  'merge_tenant_module_settings should take tenant_id, module_id and patch (PostgREST''s argument names)');
+select isnt_definer('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'merge_tenant_module_settings should be security invoker (RLS decides)');
+select volatility_is('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'volatile', 'merge_tenant_module_settings should be volatile (it writes)');
+select function_privs_are('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'authenticated', array['EXECUTE'], 'authenticated should execute merge_tenant_module_settings');
+select function_privs_are('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'service_role', array['EXECUTE'], 'service_role should execute merge_tenant_module_settings');
+select function_privs_are('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'anon', array[]::text[], 'anon should not execute merge_tenant_module_settings');
+select function_privs_are('public', 'merge_tenant_module_settings', array['uuid', 'text', 'jsonb'],
+  'public', array[]::text[], 'public should not execute merge_tenant_module_settings');
+select volatility_is('private', 'jsonb_merge_patch', array['jsonb', 'jsonb'], 'immutable',
+  'private.jsonb_merge_patch should be immutable (pure)');
+select volatility_is('private', 'jsonb_too_deep', array['jsonb'], 'immutable',
+  'private.jsonb_too_deep should be immutable (pure)');
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_catalog.pg_proc as p
+   where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+     and p.provolatile = 'i'
+     and p.prosrc ~* '\m(from|join|update|into)\s+(public|private)\.'),
+  null, 'no immutable function should read or write a table (it would be cached wrongly)');
+select is(
+  (select array_agg(distinct p.oid::regprocedure::text || ' calls ' || q.oid::regprocedure::text)
+   from pg_catalog.pg_proc as p
+   cross join lateral regexp_matches(p.prosrc, 'private\.(\w+)\s*\(', 'g') as m
+   join pg_catalog.pg_proc as q on q.pronamespace = 'private'::regnamespace and q.proname = m[1]
+   where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+     and p.provolatile = 'i' and q.provolatile <> 'i'),
+  null, 'no immutable function should call a stable or volatile one');
 
 -- public.tenant_has_module
 select function_returns('public', 'tenant_has_module', array['uuid', 'text'], 'boolean',

@@ -90,8 +90,9 @@ reset role;
 -- plain member of A: reads, never writes -----------------------------------------------------
 select pg_temp.login_as('33333333-3333-4333-8333-333333333333');
 select results_eq($$ select module_id, settings from public.tenant_modules order by module_id $$,
-  $$ values ('agency', '{"currency": "CHF"}'::jsonb), ('legacy', '{}'::jsonb) $$,
-  'member should see the modules of tenant A with their settings');
+  $$ values ('agency', '{"currency": "CHF", "timezone": "UTC", "max_clients": 100}'::jsonb),
+            ('legacy', '{}'::jsonb) $$,
+  'member should see the modules of tenant A with their settings (agency''s schema defaults filled in)');
 select is_empty($$ select id from public.tenant_modules
   where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' $$,
   'member should not see tenant B''s modules');
@@ -197,11 +198,13 @@ reset role;
 -- what the refused writes left behind --------------------------------------------------------
 select results_eq($$ select module_id, enabled, settings from public.tenant_modules
   where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' order by module_id $$,
-  $$ values ('agency', true, '{"currency": "CHF"}'::jsonb), ('legacy', true, '{}'::jsonb) $$,
+  $$ values ('agency', true, '{"currency": "CHF", "timezone": "UTC", "max_clients": 100}'::jsonb),
+            ('legacy', true, '{}'::jsonb) $$,
   'tenant A should hold only its owner''s and admin''s changes');
 select results_eq($$ select module_id, enabled, settings from public.tenant_modules
   where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' order by module_id $$,
-  $$ values ('agency', true, '{"currency": "GBP"}'::jsonb), ('billing', true, '{}'::jsonb) $$,
+  $$ values ('agency', true, '{"currency": "GBP", "timezone": "UTC", "max_clients": 100}'::jsonb),
+            ('billing', true, '{}'::jsonb) $$,
   'tenant B should hold only its admin''s changes');
 
 select * from finish();

@@ -109,12 +109,21 @@ select matches(pg_temp.plan_of($$ select * from public.clients_per_row
   'the per-row form should still let a filter on tenant_id use the index first');
 reset role;
 
--- the volatility that lets the planner do all this
-select is(
-  (select array_agg(p.oid::regprocedure::text order by 1) from pg_catalog.pg_proc as p
-   where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
-     and p.prorettype <> 'trigger'::regtype and p.provolatile <> 's'),
-  null, 'every helper and tenant_has_module should be stable');
+-- the volatility that lets the planner do all this: every function a policy calls, and
+-- tenant_has_module, is stable (00_structure checks the volatility of the other functions)
+select results_eq(
+  $$ select p.oid::regprocedure::text collate "default", p.provolatile::text collate "default"
+     from pg_catalog.pg_proc as p
+     where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and (p.proname = 'tenant_has_module'
+            or exists (select 1 from pg_catalog.pg_policies as pol
+                       where pol.schemaname = 'public'
+                         and coalesce(pol.qual, '') || ' ' || coalesce(pol.with_check, '')
+                           ~ ('\m' || p.proname || '\(')))
+     order by 1 $$,
+  $$ values ('private.admin_tenant_ids()', 's'), ('private.tenant_has_module(uuid,text)', 's'),
+            ('private.user_tenant_ids()', 's'), ('tenant_has_module(uuid,text)', 's') $$,
+  'every policy helper and tenant_has_module should be stable');
 
 select * from finish();
 rollback;
