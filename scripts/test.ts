@@ -10,7 +10,7 @@
  * Ends with one line `test: N passed, N failed` and exits non-zero on any failure.
  */
 import { ROOT, type Stack, StackError, startStack, supabaseCli } from './stack/mod.ts';
-import { which } from './stack/process.ts';
+import { onLifelineLost, which } from './stack/process.ts';
 import { typesDrift } from './gen-types.ts';
 
 interface Tally {
@@ -169,6 +169,7 @@ async function main(): Promise<number> {
   const stop = () => stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
   Deno.addSignalListener('SIGINT', () => stop().then(() => Deno.exit(130)));
   Deno.addSignalListener('SIGTERM', () => stop().then(() => Deno.exit(143)));
+  onLifelineLost(() => stop().then(() => Deno.exit(143)));
   try {
     await advisors(stack);
     await types(stack);
