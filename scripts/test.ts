@@ -156,6 +156,8 @@ async function denoTests(stack: Stack, args: string[]): Promise<void> {
 
 async function main(): Promise<number> {
   const dir = `${ROOT}/.stack/test-${Deno.pid}`;
+  let stop = () => Promise.resolve();
+  onLifelineLost(() => stop().then(() => Deno.exit(143)));
   console.log('Starting a fresh local stack for the tests…');
   const started = Date.now();
   let stack: Stack;
@@ -166,10 +168,9 @@ async function main(): Promise<number> {
     return 1;
   }
   record(`the stack starts and the migrations apply (${Date.now() - started} ms)`, 1, 0);
-  const stop = () => stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
+  stop = () => stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
   Deno.addSignalListener('SIGINT', () => stop().then(() => Deno.exit(130)));
   Deno.addSignalListener('SIGTERM', () => stop().then(() => Deno.exit(143)));
-  onLifelineLost(() => stop().then(() => Deno.exit(143)));
   try {
     await advisors(stack);
     await types(stack);

@@ -284,10 +284,12 @@ export async function stopProcess(
 /**
  * Calls `onLost` once when the process that started this one lets go of it. With
  * `STACK_LIFELINE=stdin` (set by scripts/npm-run.mjs), standard input is a pipe from that process
- * that is never written to: end of file means it has died, even by SIGKILL.
+ * that is never written to: end of file means it has died, even by SIGKILL. Call it before starting
+ * children, which must not inherit the variable.
  */
 export function onLifelineLost(onLost: () => void): void {
   if (Deno.env.get('STACK_LIFELINE') !== 'stdin') return;
+  Deno.env.delete('STACK_LIFELINE'); // this process's children have other standard inputs
   (async () => {
     try {
       for await (const _ of Deno.stdin.readable) { /* never written to */ }
