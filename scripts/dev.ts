@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       watch: true,
       signal: starting.signal,
       log: (line) => console.log(line),
+      logRequests: true,
     });
   } catch (error) {
     if (stopping) await finish();

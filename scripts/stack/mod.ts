@@ -51,8 +51,13 @@ export interface StackOptions {
   onModulesChange?: (paths: string[]) => void | Promise<void>;
   /** Aborting stops a start in progress (and what it had started). */
   signal?: AbortSignal;
-  /** Progress messages, crashes, reloads and one line per function request (default: silent). */
+  /** Progress messages, crashes and reloads (default: silent). */
   log?: (line: string) => void;
+  /**
+   * Also pass `log` one line per function request (method, path, status, ms); the function's log
+   * file in `dir` gets them either way.
+   */
+  logRequests?: boolean;
 }
 
 /** A running stack and the handles tests need to break and mend it. */
@@ -209,7 +214,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       onFunctionRequest(name, { method, path, status, ms }) {
         const line = `${method} ${path} ${status} ${ms.toFixed(1)} ms`;
         hosts.get(name)?.note(`[request] ${new Date().toISOString()} ${line}`);
-        log(`function ${name}: ${line}`);
+        if (options.logRequests) log(`function ${name}: ${line}`);
       },
     });
     server = Deno.serve({ hostname: '127.0.0.1', port: apiPort, onListen() {} }, handler);
