@@ -220,16 +220,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     server = Deno.serve({ hostname: '127.0.0.1', port: apiPort, onListen() {} }, handler);
 
     if (options.watch) {
-      /** Functions that now exist, and those that went away. */
-      const sync = (changes: ProjectChanges) => {
-        const present = new Set(discoverFunctions(project));
-        const touched = changes.shared ? [...hosts.keys()] : [...changes.functions];
-        return { present, touched };
-      };
+      /** The functions a change concerns: every running one too for shared code. */
+      const touchedBy = (changes: ProjectChanges) =>
+        new Set([...changes.functions, ...(changes.shared ? hosts.keys() : [])]);
       watcher = watchProject(project, {
         onEvent(changes) {
-          const touched = changes.shared ? [...hosts.keys()] : [...changes.functions];
-          for (const name of touched) hosts.get(name)?.hold();
+          for (const name of touchedBy(changes)) hosts.get(name)?.hold();
         },
         async onSettled(changes) {
           if (stopping) return;
@@ -238,9 +234,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             for (const route of routes.values()) route.verifyJwt = verifyJwt(route.name);
             log('supabase/config.toml changed: verify_jwt re-read');
           }
-          const { present, touched } = sync(changes);
+          const present = new Set(discoverFunctions(project));
           const work: Promise<unknown>[] = [];
-          for (const name of touched) {
+          for (const name of touchedBy(changes)) {
             const host = hosts.get(name);
             if (host && !present.has(name)) {
               hosts.delete(name);
