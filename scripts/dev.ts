@@ -2,8 +2,8 @@
  * `deno task dev`: starts the local stack in the foreground and prints its coordinates like
  * `supabase start`, plus an access token for each demo user. Its database is kept in
  * `<state>/dev/` from one start to the next (pending migrations are applied at start); function
- * code is reloaded when it changes. Ctrl-C (SIGINT) or SIGTERM stops everything it started; so does
- * the death of the npm wrapper that started it (see `onLifelineLost`).
+ * code is reloaded when it changes. Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closing) stops
+ * everything it started; so does the death of the npm wrapper that started it (`onLifelineLost`).
  *
  * Ports: API_PORT (default 54321), DB_PORT (default 54322). State (lock, cluster, logs,
  * dev.env): STACK_STATE_DIR (default .stack/). Project (the folder holding `supabase/`):
@@ -107,8 +107,9 @@ async function main(): Promise<void> {
     starting.abort(); // a start in progress stops what it started and main() finishes
     if (stack) await finish();
   };
-  Deno.addSignalListener('SIGINT', shutdown);
-  Deno.addSignalListener('SIGTERM', shutdown);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    Deno.addSignalListener(signal, shutdown);
+  }
   onLifelineLost(shutdown);
   try {
     stack = await startStack({

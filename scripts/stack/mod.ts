@@ -203,7 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return host;
     };
     const names = discoverFunctions(project);
-    log(`starting function${names.length === 1 ? '' : 's'} ${names.join(', ')}…`);
+    if (names.length) log(`starting function${names.length === 1 ? '' : 's'} ${names.join(', ')}…`);
     await Promise.all(names.map((name) => addFunction(name).start()));
     checkpoint();
 
@@ -230,9 +230,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         async onSettled(changes) {
           if (stopping) return;
           if (changes.config) {
-            verifyJwt = readVerifyJwt(await Deno.readTextFile(`${project}/supabase/config.toml`));
-            for (const route of routes.values()) route.verifyJwt = verifyJwt(route.name);
-            log('supabase/config.toml changed: verify_jwt re-read');
+            try {
+              verifyJwt = readVerifyJwt(
+                await Deno.readTextFile(`${project}/supabase/config.toml`),
+              );
+              for (const route of routes.values()) route.verifyJwt = verifyJwt(route.name);
+              log('supabase/config.toml changed: verify_jwt re-read');
+            } catch (error) {
+              log(`supabase/config.toml unreadable, verify_jwt unchanged: ${error}`);
+            }
           }
           const present = new Set(discoverFunctions(project));
           const work: Promise<unknown>[] = [];

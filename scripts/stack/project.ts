@@ -19,7 +19,13 @@ export async function supabaseCli(args: string[], project = ROOT): Promise<strin
 /** Edge functions: folders of `supabase/functions` holding an `index.ts`, except `_shared`. */
 export function discoverFunctions(project: string): string[] {
   const names: string[] = [];
-  for (const entry of Deno.readDirSync(`${project}/supabase/functions`)) {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(`${project}/supabase/functions`)];
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
     if (!entry.isDirectory || /^[._]/.test(entry.name)) continue;
     try {
       Deno.statSync(`${project}/supabase/functions/${entry.name}/index.ts`);
