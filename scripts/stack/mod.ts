@@ -204,7 +204,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     const names = discoverFunctions(project);
     if (names.length) log(`starting function${names.length === 1 ? '' : 's'} ${names.join(', ')}…`);
-    await Promise.all(names.map((name) => addFunction(name).start()));
+    // Watching, a function that fails to start is reported and waits for a fix (its requests get
+    // 503 BOOT_ERROR meanwhile), as with `supabase functions serve`; otherwise the start fails.
+    await Promise.all(names.map((name) => {
+      const started = addFunction(name).start();
+      return options.watch ? started.catch(() => {}) : started;
+    }));
     checkpoint();
 
     const handler = createGateway({
