@@ -10,7 +10,7 @@
  */
 import { mintUserJwt } from '../scripts/stack/jwt.ts';
 import { ROOT, type Stack, startStack } from '../scripts/stack/mod.ts';
-import { run } from '../scripts/stack/process.ts';
+import { onLifelineLost, run } from '../scripts/stack/process.ts';
 import { measureHttp } from './http.ts';
 import { loadTenants, MEMBER_ID, ownerId, prepare, tableSizes, tenantId } from './load.ts';
 import {
@@ -241,6 +241,7 @@ async function main(): Promise<number> {
   };
   Deno.addSignalListener('SIGINT', shutdown);
   Deno.addSignalListener('SIGTERM', shutdown);
+  onLifelineLost(shutdown);
   // Once interrupted, the clients still talking to the stopping stack fail; let them, and stop.
   const swallow = (event: Event) => {
     if (state.interrupted) event.preventDefault();

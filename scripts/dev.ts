@@ -1,15 +1,28 @@
 /**
  * `deno task dev`: starts the local stack in the foreground and prints its coordinates like
- * `supabase start`. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ * `supabase start`, plus an access token for each demo user. Its database is kept in
+ * `<state>/dev/` from one start to the next (pending migrations are applied at start); function
+ * code is reloaded when it changes. Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closing) stops
+ * everything it started; so does the death of the npm wrapper that started it (`onLifelineLost`).
  *
- * Ports: API_PORT (default 54321), DB_PORT (default 54322). State (lock, cluster, logs):
- * STACK_STATE_DIR (default .stack/).
+ * Ports: API_PORT (default 54321), DB_PORT (default 54322). State (lock, cluster, logs,
+ * dev.env): STACK_STATE_DIR (default .stack/). Project (the folder holding `supabase/`):
+ * STACK_PROJECT_DIR (default this repository).
  */
+import { mintUserJwt } from './stack/jwt.ts';
 import { ROOT, type Stack, StackError, startStack } from './stack/mod.ts';
-import { run } from './stack/process.ts';
+import { publishModuleFiles } from './stack/database.ts';
+import { onLifelineLost } from './stack/process.ts';
+import { releaseLock, takeLock } from './stack/state.ts';
 
 const STATE = Deno.env.get('STACK_STATE_DIR') || `${ROOT}/.stack`;
-const LOCK = `${STATE}/dev.pid`;
+const PROJECT = Deno.env.get('STACK_PROJECT_DIR') || ROOT;
+const ENV_FILE = `${STATE}/dev.env`;
+
+/** The demo tenant of supabase/seeds/demo.sql. */
+const DEMO_TENANT_ID = 'de000000-0000-4000-8000-000000000000';
+/** How long the printed demo tokens stay valid: a week, Supabase's longest `jwt_expiry`. */
+const DEMO_TOKEN_SECONDS = 7 * 24 * 3600;
 
 function port(name: string, fallback: number): number {
   const raw = Deno.env.get(name);
@@ -21,60 +34,118 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-async function alive(pid: number): Promise<boolean> {
+interface DemoMember {
+  role: string;
+  id: string;
+  email: string;
+}
+
+/** The demo tenant's members (owner, admin, member first) as the database has them now. */
+async function demoMembers(stack: Stack): Promise<DemoMember[]> {
+  const sql = stack.postgres.connect({ max: 1 });
   try {
-    await run(['kill', '-0', String(pid)]);
-    return true;
-  } catch {
-    return false;
+    return await sql<DemoMember[]>`
+      select m.role, u.id, coalesce(u.email, '') as email
+      from public.tenant_members as m join auth.users as u on u.id = m.user_id
+      where m.tenant_id = ${DEMO_TENANT_ID}
+      order by array_position(array['owner', 'admin', 'member'], m.role), u.email`;
+  } finally {
+    await sql.end();
   }
 }
 
-async function takeLock(): Promise<void> {
-  await Deno.mkdir(STATE, { recursive: true });
-  try {
-    const pid = Number((await Deno.readTextFile(LOCK)).trim());
-    if (pid && pid !== Deno.pid && (await alive(pid))) {
-      throw new StackError(
-        `the local stack is already running (pid ${pid}): stop it with Ctrl-C in its terminal ` +
-          `or \`kill ${pid}\`.`,
-      );
+/** The demo lines of the banner, and `dev.env` for `. .stack/dev.env`. */
+async function demo(stack: Stack): Promise<string> {
+  const members = await demoMembers(stack);
+  const vars: Record<string, string> = {
+    API_URL: stack.apiUrl,
+    DB_URL: stack.dbUrl,
+    ANON_KEY: stack.anonKey,
+    SERVICE_ROLE_KEY: stack.serviceRoleKey,
+  };
+  const lines: string[] = [];
+  if (members.length) {
+    vars.TENANT_ID = DEMO_TENANT_ID;
+    lines.push(`Demo tenant id: ${DEMO_TENANT_ID}`);
+    for (const { role, id, email } of members) {
+      const token = await mintUserJwt({ sub: id, email, expiresIn: DEMO_TOKEN_SECONDS });
+      vars[`${role.toUpperCase()}_TOKEN`] ??= token;
+      lines.push(`${role} token (${email}): ${token}`);
     }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    lines.push(
+      'Demo tokens are valid for 7 days. ' +
+        `\`. ${ENV_FILE.replace(`${ROOT}/`, '')}\` exports them with the URLs and keys.`,
+    );
+  } else {
+    lines.push('Demo tenant: none (`npm run db:reset` brings the seed back)');
   }
-  await Deno.writeTextFile(LOCK, String(Deno.pid));
+  const exports = Object.entries(vars).map(([k, v]) => `export ${k}=${v}`);
+  await Deno.writeTextFile(
+    ENV_FILE,
+    `# Written by \`npm run dev\` and removed when it stops.\n${exports.join('\n')}\n`,
+  );
+  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   const apiPort = port('API_PORT', 54321);
   const dbPort = port('DB_PORT', 54322);
-  await takeLock();
+  await takeLock(STATE, 'dev');
+  const starting = new AbortController();
   let stack: Stack | undefined;
   let stopping = false;
+  const finish = async () => {
+    await stack?.stop();
+    await Deno.remove(ENV_FILE).catch(() => {});
+    await releaseLock(STATE);
+    console.log('Stopped.');
+    Deno.exit(0);
+  };
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping the local stack…');
-    await stack?.stop();
-    await Deno.remove(LOCK).catch(() => {});
-    console.log('Stopped.');
-    Deno.exit(0);
+    starting.abort(); // a start in progress stops what it started and main() finishes
+    if (stack) await finish();
   };
-  Deno.addSignalListener('SIGINT', shutdown);
-  Deno.addSignalListener('SIGTERM', shutdown);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    Deno.addSignalListener(signal, shutdown);
+  }
+  onLifelineLost(shutdown);
+  // A saved module file is published at once; a refusal is said and the catalog stays as it was.
+  const publishOnSave = async (paths: string[]) => {
+    if (!stack) return;
+    const names = paths.map((p) => p.replace(/^.*\//, '')).join(', ');
+    try {
+      await publishModuleFiles(stack.dbUrl, PROJECT, (line) => console.log(line));
+      console.log(`supabase/modules changed (${names}): published`);
+    } catch (error) {
+      console.log(`supabase/modules changed (${names}): ${(error as Error).message}`);
+    }
+  };
   try {
     stack = await startStack({
       apiPort,
       dbPort,
       dir: `${STATE}/dev`,
+      keep: true,
+      project: PROJECT,
+      watch: true,
+      signal: starting.signal,
       log: (line) => console.log(line),
+      logRequests: true,
+      onModulesChange: publishOnSave,
     });
   } catch (error) {
-    await Deno.remove(LOCK).catch(() => {});
+    if (stopping) await finish();
+    await releaseLock(STATE);
     throw error;
   }
-  if (stopping) return;
+  if (stopping) await finish();
+  const banner = await demo(stack).catch((error) => {
+    if (stopping) return new Promise<never>(() => {}); // finish() exits
+    throw error;
+  });
   console.log(`
 Local stack is running (Ctrl-C to stop).
 
@@ -84,9 +155,12 @@ anon key: ${stack.anonKey}
 service_role key: ${stack.serviceRoleKey}
 JWT secret: ${stack.jwtSecret}
 
+${banner}
+
 REST:      ${stack.apiUrl}/rest/v1/
-Functions: ${stack.apiUrl}/functions/v1/<name>
-Logs:      ${STATE}/dev/`);
+Functions: ${stack.apiUrl}/functions/v1/<name> (reloaded when their code changes)
+Logs:      ${STATE}/dev/
+`);
 }
 
 try {

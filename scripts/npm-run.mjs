@@ -6,6 +6,11 @@
 // binary the `deno` npm package ships.
 // Plain syntax on purpose (no `?.`, `??`, `node:` imports): an old Node must get as far as the
 // version check and say what it needs instead of failing on a SyntaxError.
+//
+// Nothing it starts outlives it: SIGINT and SIGTERM are passed on; when its parent dies (npm's
+// shell dies of the SIGTERM npm passes on, without passing it further), it stops the task; and the
+// task's standard input is a pipe from this process (STACK_LIFELINE=stdin), whose end tells
+// scripts/dev.ts and scripts/test.ts that this process is gone, even after a SIGKILL.
 import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
@@ -113,9 +118,42 @@ installNpmPackages();
 const bin = requirePostgres();
 if (task === 'test' || task === 'check') ensurePgtap(bin);
 
+/** The processes whose death stops the task: the parent, and npm above npm's shell. */
+function parents() {
+  const pids = [process.ppid];
+  if (process.env.npm_lifecycle_event) {
+    const r = spawnSync('ps', ['-o', 'ppid=', '-p', String(process.ppid)], { encoding: 'utf8' });
+    const npm = Number((r.stdout || '').trim());
+    if (npm > 1) pids.push(npm);
+  }
+  return pids;
+}
+
+function alive(pid) {
+  try {
+    return process.kill(pid, 0);
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 const deno = join(root, 'node_modules', '.bin', 'deno');
-const child = spawn(deno, ['task', task].concat(args), { cwd: root, stdio: 'inherit' });
+const child = spawn(deno, ['task', task].concat(args), {
+  cwd: root,
+  stdio: ['pipe', 'inherit', 'inherit'],
+  env: Object.assign({}, process.env, { STACK_LIFELINE: 'stdin' }),
+});
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
 }
-child.on('exit', (code, signal) => process.exit(code !== null ? code : signal ? 1 : 0));
+const watched = parents();
+const orphaned = setInterval(() => {
+  if (process.ppid !== watched[0] || !watched.every(alive)) {
+    clearInterval(orphaned);
+    child.kill('SIGTERM');
+  }
+}, 500);
+child.on('exit', (code, signal) => {
+  clearInterval(orphaned);
+  process.exit(code !== null ? code : signal ? 1 : 0);
+});

@@ -10,7 +10,7 @@
  * Ends with one line `test: N passed, N failed` and exits non-zero on any failure.
  */
 import { ROOT, type Stack, StackError, startStack, supabaseCli } from './stack/mod.ts';
-import { which } from './stack/process.ts';
+import { onLifelineLost, which } from './stack/process.ts';
 import { typesDrift } from './gen-types.ts';
 
 interface Tally {
@@ -156,6 +156,8 @@ async function denoTests(stack: Stack, args: string[]): Promise<void> {
 
 async function main(): Promise<number> {
   const dir = `${ROOT}/.stack/test-${Deno.pid}`;
+  let stop = () => Promise.resolve();
+  onLifelineLost(() => stop().then(() => Deno.exit(143)));
   console.log('Starting a fresh local stack for the tests…');
   const started = Date.now();
   let stack: Stack;
@@ -166,7 +168,7 @@ async function main(): Promise<number> {
     return 1;
   }
   record(`the stack starts and the migrations apply (${Date.now() - started} ms)`, 1, 0);
-  const stop = () => stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
+  stop = () => stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
   Deno.addSignalListener('SIGINT', () => stop().then(() => Deno.exit(130)));
   Deno.addSignalListener('SIGTERM', () => stop().then(() => Deno.exit(143)));
   try {

@@ -98,6 +98,35 @@ export async function publishModules(
   return results;
 }
 
+/**
+ * Publishes the module files of `project` (`supabase/modules/*.json`) to the database at `url`,
+ * logging one line per module that changed; a refusal is a {@link PublishError}. What the local
+ * stack runs at every start and whenever a module file is saved.
+ */
+export async function publishProject(
+  url: string,
+  project = ROOT,
+  log: (line: string) => void = () => {},
+): Promise<Published[]> {
+  const modules = await readManifests(`${project}/supabase/modules`);
+  if (!modules.length) return [];
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const results = await publishModules(sql, modules);
+    for (const r of results) {
+      if (r.outcome !== 'unchanged') log(`module ${r.id} ${r.version}: ${r.outcome}`);
+    }
+    return results;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** A refusal as lines a person reads: the database's message, then one line per reason. */
+export function describeRefusal(error: PublishError): string[] {
+  return [error.message, ...error.reasons.map((r) => `  ${describe(r)}`)];
+}
+
 /** A literal for SQL text: single quotes doubled. */
 function literal(value: string | null): string {
   return value === null ? 'null' : `'${value.replaceAll("'", "''")}'`;
@@ -183,8 +212,9 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof PublishError) {
-      console.error(`refused, nothing published: ${error.message}`);
-      for (const r of error.reasons) console.error(`  ${describe(r)}`);
+      const [first, ...rest] = describeRefusal(error);
+      console.error(`refused, nothing published: ${first}`);
+      for (const line of rest) console.error(line);
       return 1;
     }
     const code = (error as { code?: string }).code;

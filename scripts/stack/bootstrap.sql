@@ -2,13 +2,26 @@
 -- migration runs: API roles, the `auth` schema and its helpers, the `extensions` schema and the
 -- default privileges that make RLS the only guard. This is not a migration: it stands in for the
 -- platform, and `supabase/migrations/` must deploy unchanged to a real Supabase project.
--- Runs as the cluster's superuser `postgres`.
+-- Runs as the cluster's superuser `postgres`, once per new database: roles belong to the cluster,
+-- so they are created only if missing (`deno task db:reset` builds a new database beside them).
 
 -- API roles, as PostgREST switches to them.
-create role anon nologin noinherit;
-create role authenticated nologin noinherit;
-create role service_role nologin noinherit bypassrls;
-create role authenticator login noinherit password 'postgres';
+do $$
+begin
+  if not exists (select from pg_roles where rolname = 'anon') then
+    create role anon nologin noinherit;
+  end if;
+  if not exists (select from pg_roles where rolname = 'authenticated') then
+    create role authenticated nologin noinherit;
+  end if;
+  if not exists (select from pg_roles where rolname = 'service_role') then
+    create role service_role nologin noinherit bypassrls;
+  end if;
+  if not exists (select from pg_roles where rolname = 'authenticator') then
+    create role authenticator login noinherit password 'postgres';
+  end if;
+end
+$$;
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
 

@@ -5,7 +5,8 @@
  * internal port the gateway proxies to.
  *
  * Usage: deno run -A --config deno.json scripts/stack/function-host.ts <entrypoint> <port>
- * Exits when its stdin closes, so it never outlives the stack that started it.
+ * Exits when its stdin closes, so it never outlives the stack that started it. On SIGTERM (a
+ * reload, or the stack stopping) it finishes the requests in flight, then exits.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -53,7 +54,10 @@ if (!captured) {
 }
 
 const handler = captured;
-Deno.serve({ hostname: '127.0.0.1', port, onListen() {} }, handler);
+const server = Deno.serve({ hostname: '127.0.0.1', port, onListen() {} }, handler);
+Deno.addSignalListener('SIGTERM', () => {
+  server.shutdown().finally(() => Deno.exit(0));
+});
 
 // Lifeline: stdin is a pipe from the stack; EOF means the stack is gone.
 (async () => {

@@ -5,22 +5,35 @@
  * - `/functions/v1/<name>/*` → the function `<name>`, which sees the path from `/<name>`.
  *   When the function's `verify_jwt` is true (the default), a request without a valid token
  *   signed with the project's JWT secret is refused with 401 before the function runs;
- *   CORS preflights (`OPTIONS`) pass through.
+ *   CORS preflights (`OPTIONS`) pass through. While a function's host (re)starts, its requests
+ *   wait; if it cannot start, they get 503 `BOOT_ERROR`, as from the edge runtime.
  */
 import { parse as parseToml } from 'smol-toml';
 import { verifyJwt } from './jwt.ts';
 
 export interface FunctionRoute {
   name: string;
-  /** Internal URL of the process hosting the function. */
-  url: string;
+  /** Internal URL of the process hosting the function, once it listens. */
+  target(): Promise<string>;
   verifyJwt: boolean;
+}
+
+/** One request to a function, as the gateway answered it. */
+export interface FunctionRequest {
+  method: string;
+  /** The path as the client sent it (no query string). */
+  path: string;
+  status: number;
+  /** Until the response's status and headers were ready. */
+  ms: number;
 }
 
 export interface GatewayOptions {
   postgrestUrl: () => string;
   functions: Map<string, FunctionRoute>;
   jwtSecret: string;
+  /** Called for every request to a known function, refused ones included. */
+  onFunctionRequest?: (name: string, request: FunctionRequest) => void;
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host'];
@@ -93,19 +106,45 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
       if (!route) {
         return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
       }
-      if (route.verifyJwt && request.method !== 'OPTIONS') {
-        const token = bearer(request.headers);
-        if (!token) return json(401, { code: 401, message: 'Missing authorization header' });
-        if (!(await validToken(token, options.jwtSecret))) {
-          return json(401, { code: 401, message: 'Invalid JWT' });
-        }
-      }
-      const target = new URL(`/${route.name}${fn[2] ?? ''}${url.search}`, route.url);
-      return await forward(request, target, new Headers(request.headers));
+      const started = performance.now();
+      const response = await callFunction(request, route, fn[2] ?? '', url.search);
+      options.onFunctionRequest?.(route.name, {
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        ms: performance.now() - started,
+      });
+      return response;
     }
 
     return json(404, { message: 'no Route matched with those values' });
   };
+
+  async function callFunction(
+    request: Request,
+    route: FunctionRoute,
+    rest: string,
+    search: string,
+  ): Promise<Response> {
+    if (route.verifyJwt && request.method !== 'OPTIONS') {
+      const token = bearer(request.headers);
+      if (!token) return json(401, { code: 401, message: 'Missing authorization header' });
+      if (!(await validToken(token, options.jwtSecret))) {
+        return json(401, { code: 401, message: 'Invalid JWT' });
+      }
+    }
+    let host: string;
+    try {
+      host = await route.target();
+    } catch {
+      return json(503, {
+        code: 'BOOT_ERROR',
+        message: 'Function failed to start (please check logs)',
+      });
+    }
+    const target = new URL(`/${route.name}${rest}${search}`, host);
+    return await forward(request, target, new Headers(request.headers));
+  }
 }
 
 /** Reads `[functions.<name>] verify_jwt` from supabase/config.toml (default true). */

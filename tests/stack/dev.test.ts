@@ -1,59 +1,25 @@
 /**
- * `deno task dev` as a developer meets it: the five lines, a working API, one-line refusals, and
- * Ctrl-C leaving no process behind. Runs a second stack of its own on free ports.
+ * `deno task dev` as a developer meets it: the five lines, a token per demo user that works, the
+ * request log, a private database socket, one-line refusals, and Ctrl-C leaving no process
+ * behind. Runs a second stack of its own on free ports. Restarts, reloads, db:reset and crashes:
+ * dev_lifecycle.test.ts.
  */
 import assert from 'node:assert/strict';
+import postgres from 'postgres';
 import { ROOT } from '../../scripts/stack/mod.ts';
 import { freePort } from '../../scripts/stack/process.ts';
+import {
+  assertGroupGone,
+  assertPortsFree,
+  clusterDir,
+  groupMembers,
+  killGroup,
+  removeStateDir,
+  startDev,
+  waitFor,
+} from '../_support/dev.ts';
 
-const DEV = `${ROOT}/scripts/dev.ts`;
-
-interface DevProcess {
-  child: Deno.ChildProcess;
-  /** Process group id: `setsid` makes the dev stack a group leader, as a terminal job is. */
-  pgid: number;
-  output: () => string;
-  exited: Promise<Deno.CommandStatus>;
-}
-
-function startDev(env: Record<string, string>): DevProcess {
-  const child = new Deno.Command('setsid', {
-    args: [Deno.execPath(), 'run', '--allow-all', '--config', `${ROOT}/deno.json`, DEV],
-    env,
-    stdin: 'null',
-    stdout: 'piped',
-    stderr: 'piped',
-  }).spawn();
-  let text = '';
-  const decoder = new TextDecoder();
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s) text += decoder.decode(chunk, { stream: true });
-  };
-  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const exited = pumped.then(() => child.status);
-  return { child, pgid: child.pid, output: () => text, exited };
-}
-
-async function waitFor(dev: DevProcess, pattern: RegExp, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  let exited = false;
-  dev.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (pattern.test(dev.output())) return;
-    if (exited) throw new Error(`dev exited early:\n${dev.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${pattern}:\n${dev.output()}`);
-}
-
-/** Pids still in the process group (the dev stack, postgres and its backends, postgrest, …). */
-async function groupMembers(pgid: number): Promise<string[]> {
-  const out = await new Deno.Command('ps', { args: ['-eo', 'pid=,pgid=,comm='] }).output();
-  return new TextDecoder().decode(out.stdout).split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, g]) => Number(g) === pgid)
-    .map(([pid, , comm]) => `${pid} ${comm}`);
-}
+const DEMO_TENANT_ID = 'de000000-0000-4000-8000-000000000000';
 
 /** Runs dev expecting it to refuse; returns its output. */
 async function refused(env: Record<string, string>): Promise<string> {
@@ -85,14 +51,53 @@ Deno.test('dev stack prints its coordinates, serves the API and stops cleanly on
     assert.match(out, /^JWT secret: super-secret-jwt-token-with-at-least-32-characters-long$/m);
     const anonKey = /^anon key: (\S+)$/m.exec(out)![1];
 
-    const rest = await fetch(`http://127.0.0.1:${apiPort}/rest/v1/`, {
-      headers: { apikey: anonKey },
-    });
+    const api = `http://127.0.0.1:${apiPort}`;
+    const rest = await fetch(`${api}/rest/v1/`, { headers: { apikey: anonKey } });
     assert.deepEqual(rest.status, 200);
     await rest.body?.cancel();
-    const fn = await fetch(`http://127.0.0.1:${apiPort}/functions/v1/modules`);
+    const fn = await fetch(`${api}/functions/v1/modules`);
     assert.deepEqual(fn.status, 401);
     await fn.body?.cancel();
+
+    // The demo tenant and a ready token per demo user, as the README's walkthrough uses them.
+    assert.match(out, new RegExp(`^Demo tenant id: ${DEMO_TENANT_ID}$`, 'm'));
+    const token = (role: string) =>
+      new RegExp(`^${role} token \\(${role}@demo\\.test\\): (eyJ\\S+)$`, 'm').exec(out)![1];
+    const tenantUrl = `${api}/functions/v1/modules/tenants/${DEMO_TENANT_ID}`;
+    const asOwner = await fetch(tenantUrl, {
+      headers: { authorization: `Bearer ${token('owner')}` },
+    });
+    assert.deepEqual([asOwner.status, await asOwner.json()], [200, []]);
+    const asMember = await fetch(tenantUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('member')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ module_id: 'agency' }),
+    });
+    assert.deepEqual(asMember.status, 403, await asMember.text());
+    const envFile = await Deno.readTextFile(`${state}/dev.env`);
+    assert.match(envFile, new RegExp(`^export TENANT_ID=${DEMO_TENANT_ID}$`, 'm'));
+    assert.match(envFile, new RegExp(`^export OWNER_TOKEN=${token('owner')}$`, 'm'));
+
+    // Every function request is logged, to the console and to the function's log file.
+    const logged = new RegExp(
+      `^function modules: POST /functions/v1/modules/tenants/${DEMO_TENANT_ID} 403 \\d+\\.\\d ms$`,
+      'm',
+    );
+    await waitFor(dev, logged, { ms: 10_000 });
+    const logFile = await Deno.readTextFile(`${state}/dev/function-modules.log`);
+    assert.match(
+      logFile,
+      new RegExp(`^\\[request\\] \\S+ GET /functions/v1/modules 401 [\\d.]+ ms$`, 'm'),
+    );
+
+    // The database: its socket folder is private, and no local connection goes without a password.
+    const socketDir = `${await clusterDir(state)}/socket`;
+    assert.deepEqual((await Deno.stat(socketDir)).mode! & 0o777, 0o700);
+    for (const user of ['authenticator', 'postgres']) {
+      const sql = postgres({ path: `${socketDir}/.s.PGSQL.${dbPort}`, user, database: 'postgres' });
+      await assert.rejects(sql`select 1`, `a local connection as ${user} needs a password`);
+      await sql.end();
+    }
 
     // A second start while this one runs: one line, no stack trace.
     const second = await refused({
@@ -110,16 +115,12 @@ Deno.test('dev stack prints its coordinates, serves the API and stops cleanly on
     const status = await dev.exited;
     assert.deepEqual(status.code, 0, dev.output());
     assert.match(dev.output(), /Stopped\./);
-    assert.deepEqual(await groupMembers(dev.pgid), [], 'no process of the stack is left');
-    for (const port of [apiPort, dbPort]) {
-      await assertRejects(() => Deno.connect({ hostname: '127.0.0.1', port }));
-    }
+    await assertGroupGone(dev.pgid, 0);
+    await assertPortsFree([apiPort, dbPort]);
+    await assert.rejects(Deno.stat(`${state}/dev.env`), Deno.errors.NotFound);
   } finally {
-    try {
-      Deno.kill(-dev.pgid, 'SIGKILL');
-    } catch { /* already gone */ }
-    await dev.exited;
-    await Deno.remove(state, { recursive: true }).catch(() => {});
+    await killGroup(dev);
+    await removeStateDir(state);
   }
 });
 
@@ -168,14 +169,3 @@ Deno.test('dev stack explains an unusable PostgREST in one line before starting 
   const out = await refusedBeforeStart({ POSTGREST_BIN: '/nonexistent/postgrest' });
   assert.match(out, /^error: POSTGREST_BIN=\/nonexistent\/postgrest cannot be run/);
 });
-
-async function assertRejects(fn: () => Promise<unknown>): Promise<void> {
-  let threw = false;
-  try {
-    const conn = await fn();
-    (conn as Deno.Conn).close();
-  } catch {
-    threw = true;
-  }
-  assert.ok(threw, 'expected the port to be closed');
-}

@@ -1,0 +1,93 @@
+/**
+ * What the stack reads from a project (the folder holding `supabase/`): its functions, its seed
+ * files as `supabase/config.toml` lists them, and the real Supabase CLI run against it.
+ */
+import { fileURLToPath } from 'node:url';
+import { parse as parseToml } from 'smol-toml';
+import { run } from './process.ts';
+
+/** This repository (the folder holding `supabase/` and `node_modules/`). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+
+/** Runs the real Supabase CLI from node_modules on `project` (default: this repository). */
+export async function supabaseCli(args: string[], project = ROOT): Promise<string> {
+  return await run([`${ROOT}/node_modules/.bin/supabase`, ...args, '--workdir', project], {
+    env: { SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', CI: '1', PGSSLMODE: 'disable' },
+  });
+}
+
+/** Edge functions: folders of `supabase/functions` holding an `index.ts`, except `_shared`. */
+export function discoverFunctions(project: string): string[] {
+  const names: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(`${project}/supabase/functions`)];
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory || /^[._]/.test(entry.name)) continue;
+    try {
+      Deno.statSync(`${project}/supabase/functions/${entry.name}/index.ts`);
+      names.push(entry.name);
+    } catch { /* not a function */ }
+  }
+  return names.sort();
+}
+
+interface SeedConfig {
+  db?: { seed?: { enabled?: boolean; sql_paths?: string[] } };
+}
+
+/**
+ * The seed files `supabase db reset` would load, in its order: `[db.seed] sql_paths` of
+ * supabase/config.toml (default `./seed.sql`), relative to `supabase/`, each pattern's matches
+ * sorted, duplicates dropped; none when `[db.seed] enabled = false`.
+ */
+export async function seedFiles(project: string): Promise<string[]> {
+  const config = parseToml(
+    await Deno.readTextFile(`${project}/supabase/config.toml`),
+  ) as SeedConfig;
+  const seed = config.db?.seed ?? {};
+  if (seed.enabled === false) return [];
+  const files: string[] = [];
+  for (const pattern of seed.sql_paths ?? ['./seed.sql']) {
+    const absolute = pattern.startsWith('/') ? pattern : `${project}/supabase/${pattern}`;
+    for (const file of glob(absolute).sort()) {
+      if (!files.includes(file)) files.push(file);
+    }
+  }
+  return files;
+}
+
+/** Matches `*`, `?` and `[…]` within the segments of an absolute path, as Go's `fs.Glob`. */
+function glob(pattern: string): string[] {
+  let paths = [''];
+  for (const segment of pattern.split('/').filter((s) => s !== '' && s !== '.')) {
+    if (!/[*?[]/.test(segment)) {
+      paths = paths.map((base) => `${base}/${segment}`);
+      continue;
+    }
+    const re = new RegExp(
+      `^${
+        segment.replace(/[.+^${}()|\\]/g, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '.')
+      }$`,
+    );
+    paths = paths.flatMap((base) => {
+      try {
+        return [...Deno.readDirSync(base)].filter((e) => re.test(e.name)).map((e) =>
+          `${base}/${e.name}`
+        );
+      } catch {
+        return [];
+      }
+    });
+  }
+  return paths.filter((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
