@@ -983,7 +983,9 @@ begin
 
   -- A default must pass its own schema, or every install would fail on it.
   if p_schema ? 'default' and pg_catalog.jsonb_array_length(p_problems) = v_before then
-    v_errors := private.json_schema_errors(p_schema, p_schema -> 'default', 'default');
+    -- As an install would see it: with its own nested defaults filled in.
+    v_errors := private.json_schema_errors(p_schema,
+      private.json_schema_apply_defaults(p_schema, p_schema -> 'default'), 'default');
     if v_errors <> '[]'::jsonb then
       p_problems := p_problems || pg_catalog.jsonb_build_object('path', p_path || '.default',
         'message', 'does not match its own schema: '
