@@ -153,10 +153,11 @@ Deno.test('a client that skips the function meets the same contract through /res
     });
 
     await t.step('insert of a new row', async () => {
+      const moduleId = await w.catalogModule({ settingsSchema: SCHEMA });
       const { error, status } = await owner.from('tenant_modules').insert({
         tenant_id: w.tenantId,
-        module_id: 'agency',
-        settings: { max_clients: 0 },
+        module_id: moduleId,
+        settings: { limit: 0.5 },
       });
       assert.equal(status, 400);
       assert.equal(error?.code, '23514');
