@@ -17,7 +17,7 @@ select set_eq($$ select id from public.modules $$, $$ select id from catalog_bef
   'owner should read the whole catalog, inactive modules included');
 select throws_ok($$ insert into public.modules (id, name) values ('sneaky', 'Sneaky') $$,
   '42501', null, 'owner should not add to the catalog');
-select is_empty($$ update public.modules set is_active = true where id = 'legacy' returning id $$,
+select is_empty($$ update public.modules set is_active = true where id = 'zz_legacy' returning id $$,
   'owner should not re-activate a module');
 select is_empty($$ delete from public.modules where id = 'agency' returning id $$,
   'owner should not delete a module');
@@ -59,7 +59,7 @@ reset role;
 select pg_temp.login_as('55555555-5555-4555-8555-555555555555');
 select set_eq($$ select id from public.modules $$, $$ select id from catalog_before $$,
   'a signed-in stranger should read the whole catalog');
-select results_eq($$ select name, version, is_active from public.modules where id = 'billing' $$,
+select results_eq($$ select name, version, is_active from public.modules where id = 'zz_billing' $$,
   $$ values ('Billing', '2.1.0-beta.1', true) $$,
   'a signed-in stranger should read a module''s details');
 select throws_ok($$ insert into public.modules (id, name) values ('mine', 'Mine') $$,
@@ -85,13 +85,13 @@ reset role;
 select pg_temp.login_service_role();
 select set_eq($$ select id from public.modules $$, $$ select id from catalog_before $$,
   'service_role should read the whole catalog');
-select lives_ok($$ insert into public.modules (id, name, version) values ('crm', 'CRM', '0.1.0') $$,
+select lives_ok($$ insert into public.modules (id, name, version) values ('zz_crm', 'CRM', '0.1.0') $$,
   'service_role should add a module');
 select isnt_empty($$ update public.modules set version = '0.2.0', description = 'Contacts'
-  where id = 'crm' returning id $$, 'service_role should change a module');
-select isnt_empty($$ update public.modules set is_active = false where id = 'crm' returning id $$,
+  where id = 'zz_crm' returning id $$, 'service_role should change a module');
+select isnt_empty($$ update public.modules set is_active = false where id = 'zz_crm' returning id $$,
   'service_role should deactivate a module');
-select isnt_empty($$ delete from public.modules where id = 'crm' returning id $$,
+select isnt_empty($$ delete from public.modules where id = 'zz_crm' returning id $$,
   'service_role should delete a module');
 reset role;
 

@@ -6,7 +6,7 @@ begin;
 select plan(56);
 
 -- module slugs -------------------------------------------------------------------------------
-select lives_ok($$ insert into public.modules (id, name) values ('crm', 'CRM') $$,
+select lives_ok($$ insert into public.modules (id, name) values ('zz_crm', 'CRM') $$,
   'a lowercase slug should be accepted');
 select lives_ok($$ insert into public.modules (id, name) values ('a1_b-c', 'Mixed') $$,
   'digits, "_" and "-" after the first letter should be accepted');
@@ -28,13 +28,13 @@ select throws_ok($$ insert into public.modules (id, name) values ('has space', '
   '23514', null, 'a slug with a space should be refused');
 select throws_ok($$ insert into public.modules (id, name) values ('café', 'Accent') $$,
   '23514', null, 'a slug with a non-ASCII letter should be refused');
-select throws_ok($$ insert into public.modules (id, name) values (E'crm\n', 'Newline') $$,
+select throws_ok($$ insert into public.modules (id, name) values (E'zz_crm\n', 'Newline') $$,
   '23514', null, 'a slug with a trailing newline should be refused');
 select throws_ok($$ insert into public.modules (id, name) values ('noname', null) $$,
   '23502', null, 'a module without a name should be refused');
 
 -- semver -------------------------------------------------------------------------------------
-select is((select version from public.modules where id = 'crm'), '1.0.0',
+select is((select version from public.modules where id = 'zz_crm'), '1.0.0',
   'version should default to 1.0.0');
 select lives_ok($$ insert into public.modules (id, name, version)
   values ('pre', 'Pre', '1.2.3-rc.1+build.5') $$,
@@ -82,7 +82,7 @@ select throws_ok($$ insert into public.tenant_members (tenant_id, user_id)
 
 -- installed modules --------------------------------------------------------------------------
 select results_eq($$ insert into public.tenant_modules (tenant_id, module_id)
-  values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'crm') returning enabled, settings $$,
+  values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm') returning enabled, settings $$,
   $$ values (true, '{}'::jsonb) $$,
   'an installed module should default to enabled with empty settings');
 select throws_ok($$ insert into public.tenant_modules (tenant_id, module_id, settings)
@@ -101,7 +101,7 @@ select throws_ok($$ insert into public.tenant_modules (tenant_id, module_id, set
   values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'pre', null) $$,
   '23502', null, 'SQL null settings should be refused');
 select throws_ok($$ update public.tenant_modules set settings = '[]'
-  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm' $$,
+  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm' $$,
   '23514', null, 'changing settings to a non-object should be refused');
 select throws_ok($$ insert into public.tenant_modules (tenant_id, module_id, settings)
   values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'pre',
@@ -119,17 +119,17 @@ select throws_ok($$ insert into public.tenant_modules (tenant_id, module_id)
 
 -- identity is fixed, whoever updates ---------------------------------------------------------
 select throws_ok($$ update public.tenant_modules set tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'
-  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm' $$,
+  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm' $$,
   '42501', null, 'even the table owner should not move an installed module to another tenant');
 select throws_ok($$ update public.tenant_modules set id = gen_random_uuid()
-  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm' $$,
+  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm' $$,
   '42501', null, 'an installed module''s id should not change');
 
 -- timestamps: set by the database; updated_at strictly increases -----------------------------
 insert into public.tenant_modules (tenant_id, module_id, installed_at, updated_at)
-values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'crm', '2000-01-01', 'infinity');
+values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_crm', '2000-01-01', 'infinity');
 select results_eq($$ select installed_at = now(), updated_at = now() from public.tenant_modules
-  where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'crm' $$,
+  where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'zz_crm' $$,
   $$ values (true, true) $$,
   'installed_at and updated_at given on insert should be replaced by now()');
 
@@ -160,9 +160,9 @@ do $$
 begin
   for i in 1..50 loop
     update public.tenant_modules set enabled = not enabled
-      where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'legacy';
+      where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_legacy';
     insert into burst select updated_at from public.tenant_modules
-      where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'legacy';
+      where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_legacy';
   end loop;
 end;
 $$;
@@ -172,12 +172,12 @@ select is((select count(distinct updated_at)::int from burst), 50,
 -- a stored updated_at ahead of the clock (clock step back, restored data) still moves forward
 alter table public.tenant_modules disable trigger tenant_modules_before_write;
 update public.tenant_modules set updated_at = '2999-01-01 00:00:00+00'
-  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm';
+  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm';
 alter table public.tenant_modules enable trigger tenant_modules_before_write;
 update public.tenant_modules set enabled = false
-  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm';
+  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm';
 select is((select updated_at from public.tenant_modules
-  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm'),
+  where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm'),
   '2999-01-01 00:00:00.000001+00'::timestamptz,
   'updated_at should advance by one microsecond when the clock is behind the stored value');
 
@@ -196,8 +196,8 @@ select is_empty($$ update public.tenant_modules set settings = '{"currency": "JP
 reset role;
 
 -- cascades -----------------------------------------------------------------------------------
-delete from public.modules where id = 'legacy';
-select is_empty($$ select id from public.tenant_modules where module_id = 'legacy' $$,
+delete from public.modules where id = 'zz_legacy';
+select is_empty($$ select id from public.tenant_modules where module_id = 'zz_legacy' $$,
   'deleting a catalog module should uninstall it from every tenant');
 delete from auth.users where id = '33333333-3333-4333-8333-333333333333';
 select is_empty($$ select user_id from public.tenant_members

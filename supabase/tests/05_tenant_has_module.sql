@@ -9,9 +9,9 @@ select plan(40);
 select pg_temp.login_as('33333333-3333-4333-8333-333333333333');
 select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'agency'), true,
   'a member should get true for an enabled, active module of their tenant');
-select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'billing'), false,
+select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_billing'), false,
   'a module the tenant has not installed should be false');
-select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'legacy'), false,
+select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_legacy'), false,
   'an installed and enabled but inactive module should be false');
 select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'no-such-module'), false,
   'a module missing from the catalog should be false');
@@ -41,7 +41,7 @@ reset role;
 select pg_temp.login_as('44444444-4444-4444-8444-444444444444');
 select is(public.tenant_has_module('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'agency'), true,
   'admin of B should get true for tenant B''s agency');
-select is(public.tenant_has_module('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'billing'), false,
+select is(public.tenant_has_module('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_billing'), false,
   'an installed but disabled module should be false');
 select is(public.tenant_has_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'agency'), false,
   'admin of B should get false for tenant A''s agency');
@@ -101,91 +101,91 @@ values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '22222222-2222-4222-8222-2222222
 -- another module gates its own table on it ---------------------------------------------------
 -- `clients` of the agency module, with the two policy forms the README describes: per row, and
 -- once per statement over the caller's tenants (the one to use on large tables).
-create table public.agency_clients (
+create table public.zz_agency_clients (
   id bigint generated always as identity primary key,
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   name text not null
 );
-create index agency_clients_tenant_id_idx on public.agency_clients (tenant_id);
-alter table public.agency_clients enable row level security;
-create policy "members_can_view_clients_per_row" on public.agency_clients
+create index agency_clients_tenant_id_idx on public.zz_agency_clients (tenant_id);
+alter table public.zz_agency_clients enable row level security;
+create policy "members_can_view_clients_per_row" on public.zz_agency_clients
   for select to authenticated
   using (public.tenant_has_module(tenant_id, 'agency'));
 
-create table public.billing_invoices (
+create table public.zz_billing_invoices (
   id bigint generated always as identity primary key,
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   total numeric not null
 );
-create index billing_invoices_tenant_id_idx on public.billing_invoices (tenant_id);
-alter table public.billing_invoices enable row level security;
-create policy "members_can_view_invoices" on public.billing_invoices
+create index billing_invoices_tenant_id_idx on public.zz_billing_invoices (tenant_id);
+alter table public.zz_billing_invoices enable row level security;
+create policy "members_can_view_invoices" on public.zz_billing_invoices
   for select to authenticated
   using (
     tenant_id = any (array(
       select t.id from public.tenants as t
-      where public.tenant_has_module(t.id, 'billing')
+      where public.tenant_has_module(t.id, 'zz_billing')
     ))
   );
-create policy "admins_can_insert_invoices" on public.billing_invoices
+create policy "admins_can_insert_invoices" on public.zz_billing_invoices
   for insert to authenticated
   with check (
     tenant_id = any ((select private.admin_tenant_ids())::uuid[])
-    and public.tenant_has_module(tenant_id, 'billing')
+    and public.tenant_has_module(tenant_id, 'zz_billing')
   );
 
-insert into public.agency_clients (tenant_id, name) values
+insert into public.zz_agency_clients (tenant_id, name) values
   ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'client of A'),
   ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'client of B');
-insert into public.billing_invoices (tenant_id, total) values
+insert into public.zz_billing_invoices (tenant_id, total) values
   ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 10),
   ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 20);
 
 select pg_temp.login_as('33333333-3333-4333-8333-333333333333');
-select results_eq($$ select name from public.agency_clients $$, $$ values ('client of A') $$,
+select results_eq($$ select name from public.zz_agency_clients $$, $$ values ('client of A') $$,
   'a member of A should see A''s clients only (per-row form)');
-select is_empty($$ select id from public.billing_invoices $$,
+select is_empty($$ select id from public.zz_billing_invoices $$,
   'a member of A should see no invoice: A has not installed billing');
 reset role;
 
 select pg_temp.login_as('44444444-4444-4444-8444-444444444444');
-select results_eq($$ select name from public.agency_clients $$, $$ values ('client of B') $$,
+select results_eq($$ select name from public.zz_agency_clients $$, $$ values ('client of B') $$,
   'admin of B should see B''s clients only (per-row form)');
-select is_empty($$ select id from public.billing_invoices $$,
+select is_empty($$ select id from public.zz_billing_invoices $$,
   'admin of B should see no invoice while billing is disabled');
-select throws_ok($$ insert into public.billing_invoices (tenant_id, total)
+select throws_ok($$ insert into public.zz_billing_invoices (tenant_id, total)
   values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 1) $$,
   '42501', null, 'admin of B should not write invoices while billing is disabled');
 select isnt_empty($$ update public.tenant_modules set enabled = true
-  where module_id = 'billing' returning id $$,
+  where module_id = 'zz_billing' returning id $$,
   'admin of B should enable billing');
-select results_eq($$ select total from public.billing_invoices $$, $$ values (20::numeric) $$,
+select results_eq($$ select total from public.zz_billing_invoices $$, $$ values (20::numeric) $$,
   'admin of B should see B''s invoices once billing is enabled (per-statement form)');
-select lives_ok($$ insert into public.billing_invoices (tenant_id, total)
+select lives_ok($$ insert into public.zz_billing_invoices (tenant_id, total)
   values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 30) $$,
   'admin of B should write invoices once billing is enabled');
-select throws_ok($$ insert into public.billing_invoices (tenant_id, total)
+select throws_ok($$ insert into public.zz_billing_invoices (tenant_id, total)
   values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 1) $$,
   '42501', null, 'admin of B should not write invoices for tenant A');
 reset role;
 
 select pg_temp.login_as('55555555-5555-4555-8555-555555555555');
-select is_empty($$ select id from public.agency_clients $$,
+select is_empty($$ select id from public.zz_agency_clients $$,
   'a signed-in stranger should see no client');
-select is_empty($$ select id from public.billing_invoices $$,
+select is_empty($$ select id from public.zz_billing_invoices $$,
   'a signed-in stranger should see no invoice');
 reset role;
 
 select pg_temp.login_anon();
-select is_empty($$ select id from public.agency_clients $$, 'anon should see no client');
+select is_empty($$ select id from public.zz_agency_clients $$, 'anon should see no client');
 reset role;
 
 -- both forms agree, persona by persona
 create function pg_temp.visible_clients_both_ways() returns table (per_row bigint[], per_statement bigint[])
 language sql as $$
   select
-    array(select c.id from public.agency_clients as c order by c.id),
-    array(select c.id from public.agency_clients as c
+    array(select c.id from public.zz_agency_clients as c order by c.id),
+    array(select c.id from public.zz_agency_clients as c
           where c.tenant_id = any (array(
             select t.id from public.tenants as t where public.tenant_has_module(t.id, 'agency')))
           order by c.id)

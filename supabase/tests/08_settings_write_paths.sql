@@ -79,7 +79,7 @@ select throws_ok(pg_temp.upsert_sql('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', b.se
   format('owner should not upsert agency''s settings with %s', b.label))
 from bad_settings as b order by b.ord;
 select throws_ok($$ select public.merge_tenant_module_settings('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
-    'legacy', '{"x": 1}') $$,
+    'zz_legacy', '{"x": 1}') $$,
   '42501', null, 'owner should not merge into a module that is no longer active (RLS, as for updates)');
 select results_eq($$ select tenant_id, module_id, settings ->> 'max_clients'
     from public.merge_tenant_module_settings('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'agency',
@@ -234,7 +234,7 @@ select is(pg_temp.settings_errors($$ select public.merge_tenant_module_settings(
   '[{"path": "settings.mode", "message": "must be one of: \"fast\", \"safe\""}]',
   'a merge with an invalid result should be refused like any other write');
 select is_empty($$ select * from public.merge_tenant_module_settings(
-    'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'reports', '{"x": 1}') $$,
+    'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_reports', '{"x": 1}') $$,
   'a merge into a module the tenant has not installed should return nothing');
 select is_empty($$ select * from public.merge_tenant_module_settings(
     'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'agency', '{"currency": "EUR"}') $$,

@@ -117,10 +117,10 @@ select throws_ok(pg_temp.update_sql('{"type": "object", "allOf": []}'),
   '23514', 'unsupported settings schema for module "agency"',
   'a refused schema should fail with 23514 and name the module');
 select throws_ok($$ insert into public.modules (id, name, settings_schema)
-    values ('crm', 'CRM', '{"type": "object", "anyOf": []}') $$,
-  '23514', 'unsupported settings schema for module "crm"',
+    values ('zz_crm', 'CRM', '{"type": "object", "anyOf": []}') $$,
+  '23514', 'unsupported settings schema for module "zz_crm"',
   'service_role should not add a module with an unsupported schema either');
-select lives_ok($$ insert into public.modules (id, name, settings_schema) values ('crm', 'CRM',
+select lives_ok($$ insert into public.modules (id, name, settings_schema) values ('zz_crm', 'CRM',
     '{"type": "object", "properties": {"pipeline": {"type": "string", "pattern": "^[a-z]+(-[a-z]+)*$", "default": "sales"}}}') $$,
   'service_role should add a module with a supported schema');
 select results_eq($$ select settings_schema from public.modules where id = 'agency' $$,
@@ -131,9 +131,9 @@ reset role;
 select ok(exists (select 1 from private.json_schema_patterns
     where pattern = '^[a-z]+(-[a-z]+)*$' and are is not null),
   'publishing should store the translation of the schema''s patterns');
-insert into public.tenant_modules (tenant_id, module_id) values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'crm');
+insert into public.tenant_modules (tenant_id, module_id) values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm');
 select is((select settings from public.tenant_modules
-    where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'crm'),
+    where tenant_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and module_id = 'zz_crm'),
   '{"pipeline": "sales"}', 'a module published with a schema should be installed with its defaults');
 
 -- postgres publishes the way modules:publish does ------------------------------------------
@@ -230,7 +230,7 @@ select ok((select updated_at = :'agency_b_updated_at'::timestamptz from public.t
     where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'agency'),
   'rows the new schema adds nothing to should keep their updated_at (clients'' versions stay valid)');
 select is((select settings from public.tenant_modules
-    where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'billing'), '{}',
+    where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' and module_id = 'zz_billing'), '{}',
   'other modules'' rows should be left alone');
 select results_eq($$ insert into public.tenant_modules (tenant_id, module_id)
     values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'agency') returning settings $$,
