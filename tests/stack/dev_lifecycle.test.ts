@@ -34,7 +34,7 @@ async function makeProject(dir: string): Promise<string> {
       else await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
     }
   };
-  for (const part of ['migrations', 'seeds']) {
+  for (const part of ['migrations', 'seeds', 'modules']) {
     await copy(`${ROOT}/supabase/${part}`, `${dir}/supabase/${part}`);
   }
   for (const file of ['config.toml', 'seed.sql']) {
@@ -147,6 +147,37 @@ Deno.test({
           await edit(`${project}/supabase/functions/_shared/greeting.ts`, 'Hello', 'Bonjour');
           await waitFor(dev, /^function hello: files changed, reloading…$/m, { after: mark });
           assert.deepEqual(await callHello(anon), '200 Bonjour v2', 'shared code is reloaded too');
+
+          // A module file saved while the stack runs is published at once; a refused one is said.
+          const moduleFile = `${project}/supabase/modules/zz-live.json`;
+          const module = { id: 'zz-live', name: 'Live', version: '1.0.0', settings_schema: null };
+          mark = dev.output().length;
+          await Deno.writeTextFile(moduleFile, JSON.stringify(module));
+          await waitFor(dev, /^supabase\/modules changed \(zz-live\.json\): published$/m, {
+            after: mark,
+          });
+          const catalogVersion = async () => {
+            const db = sql();
+            try {
+              return (await db`select version from public.modules where id = 'zz-live'`)[0]
+                ?.version;
+            } finally {
+              await db.end();
+            }
+          };
+          assert.equal(await catalogVersion(), '1.0.0');
+          mark = dev.output().length;
+          await Deno.writeTextFile(
+            moduleFile,
+            JSON.stringify({ ...module, version: '1.1.0', settings_schema: { oneOf: [] } }),
+          );
+          await waitFor(
+            dev,
+            /^supabase\/modules changed \(zz-live\.json\): supabase\/modules could not be published: zz-live: unsupported settings schema/m,
+            { after: mark },
+          );
+          assert.equal(await catalogVersion(), '1.0.0', 'a refused file changes nothing');
+          await Deno.remove(moduleFile);
 
           const host = (await readState(`${state}/dev`))!.processes.find((p) =>
             p.name === 'function hello'
