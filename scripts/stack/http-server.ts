@@ -6,7 +6,8 @@
  *   first request on a new connection), and the whole request with its body within
  *   `requestTimeoutMs`; past either the client gets 408 and is disconnected;
  * - a connection on which nothing is read or written for `idleTimeoutMs` is closed (a client that
- *   stops reading its response); one answered before it sent its whole body is closed too;
+ *   stops reading its response); one answered before it sent its whole body is closed too, and
+ *   a kept-alive one is closed 5 s after its last response (node's `keepAliveTimeout`);
  * - headers over 16 KiB get 431, an unparsable request (or a method the parser does not know) 400;
  * - requests a `Request` cannot carry (CONNECT, TRACE, a target that is not a path) never
  *   reach the handler: they get 405 or 400; a handler that throws gives 500.
