@@ -4,8 +4,9 @@
  * Used by `deno task dev`, `deno task test`, the resilience tests and the benchmarks.
  */
 import { fileURLToPath } from 'node:url';
-import { createGateway, type FunctionRoute, readVerifyJwt } from './gateway.ts';
-import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
+import { type FunctionRoute, readVerifyJwt, serveGateway } from './gateway.ts';
+import type { HttpServer } from './http-server.ts';
+import { ANON_KEY, JWT_SECRET, projectApiKeys, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, LocalPostgres } from './postgres.ts';
 import { LocalPostgrest } from './postgrest.ts';
 import { type Child, freePort, portInUse, run, spawn, StackError, waitUntil } from './process.ts';
@@ -108,9 +109,23 @@ export async function startDatabase(
   }
 }
 
+/** `GATEWAY_UPSTREAM_TIMEOUT_MS`, when set: how long the gateway waits for an upstream. */
+function upstreamTimeout(): number | undefined {
+  const raw = Deno.env.get('GATEWAY_UPSTREAM_TIMEOUT_MS');
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new StackError(
+      `GATEWAY_UPSTREAM_TIMEOUT_MS must be a number of milliseconds, got "${raw}".`,
+    );
+  }
+  return value;
+}
+
 /** Starts everything and resolves once the API answers. Stops what it started on failure. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
+  const upstreamTimeoutMs = upstreamTimeout();
   const apiPort = options.apiPort || freePort();
   const dbPort = options.dbPort || freePort();
   await ensureFree(apiPort, 'API', 'API_PORT');
@@ -124,7 +139,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const hosts: Child[] = [];
   let postgres: LocalPostgres | undefined;
   let postgrest: LocalPostgrest | undefined;
-  let server: Deno.HttpServer | undefined;
+  let server: HttpServer | undefined;
 
   const stop = async () => {
     await server?.shutdown().catch(() => {});
@@ -179,12 +194,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await waitUntil(`function ${name}`, () => portInUse(port), host, 120_000);
     }
 
-    const handler = createGateway({
+    server = await serveGateway({
+      port: apiPort,
       postgrestUrl: () => postgrest!.url,
       functions,
+      apiKeys: projectApiKeys(),
       jwtSecret: JWT_SECRET,
+      upstreamTimeoutMs,
     });
-    server = Deno.serve({ hostname: '127.0.0.1', port: apiPort, onListen() {} }, handler);
 
     return {
       apiUrl,
