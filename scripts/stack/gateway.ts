@@ -10,7 +10,8 @@
  *   function does not exist or cannot be reached.
  * Paths are routed only when every segment is plain (`gateway-routes.ts`); only GET, HEAD, POST,
  * PUT, PATCH, DELETE and OPTIONS are served; every response carries CORS headers; an upstream
- * that does not answer within the upstream timeout gets the client a 504.
+ * that does not answer within the upstream timeout gets the client a 504. The gateway's own
+ * errors, but for Kong's and the relay's 401s and 404s, are RFC 9457 problems.
  */
 import { parse as parseToml } from 'smol-toml';
 import { type HttpServer, type RefusalStatus, serveHttp } from './http-server.ts';
@@ -96,19 +97,29 @@ function preflight(): Response {
   );
 }
 
-const allow = ALLOWED_METHODS.join(', ');
+/** The errors the gateway answers itself, besides Kong's and the relay's 401 and 404. */
+type ProblemStatus = RefusalStatus | 502 | 504;
 
-const REFUSALS: Record<RefusalStatus, string> = {
-  400: 'Bad request',
-  405: 'Method not allowed',
-  408: 'Request timeout',
-  431: 'Request header fields too large',
-  500: 'An unexpected error occurred',
+const PROBLEMS: Record<ProblemStatus, [code: string, title: string, detail: string]> = {
+  400: ['bad_request', 'Bad Request', 'The request path or message is malformed.'],
+  405: ['method_not_allowed', 'Method Not Allowed', 'The method is not served here; see Allow.'],
+  408: ['request_timeout', 'Request Timeout', 'The request was not received in time.'],
+  431: ['headers_too_large', 'Request Header Fields Too Large', 'The headers exceed 16 KiB.'],
+  500: ['internal_error', 'Internal Server Error', 'An unexpected error occurred.'],
+  502: ['bad_gateway', 'Bad Gateway', 'An invalid response was received from the upstream server'],
+  504: ['gateway_timeout', 'Gateway Timeout', 'The upstream server is timing out'],
 };
 
-/** The gateway's own answer for a request its server refuses or cannot route. */
-export function refusal(status: RefusalStatus): Response {
-  return json(status, { message: REFUSALS[status] }, status === 405 ? { allow } : {});
+/**
+ * The gateway's own error as an RFC 9457 problem; `message` repeats `detail` for clients that
+ * read Kong's `{ message }`. Never carries an exception's text.
+ */
+export function problem(status: ProblemStatus): Response {
+  const [code, title, detail] = PROBLEMS[status];
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (status === 405) headers.allow = ALLOWED_METHODS.join(', ');
+  const body = { type: 'about:blank', title, status, detail, code, message: detail };
+  return json(status, body, headers);
 }
 
 function isPreflight(request: Request): boolean {
@@ -181,11 +192,6 @@ async function forward(
   return new Response(body, { status: upstream.status, headers: out });
 }
 
-const UPSTREAM_ERRORS = {
-  502: 'An invalid response was received from the upstream server',
-  504: 'The upstream server is timing out',
-};
-
 /** Builds the gateway's fetch handler. */
 export function createGateway(options: GatewayOptions): (request: Request) => Promise<Response> {
   const timeoutMs = options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS;
@@ -194,9 +200,7 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     const upstream = await forward(request, target, headers, timeoutMs);
     if (upstream instanceof Response) return upstream;
     // A function that cannot be reached (REST preflights are answered before this).
-    return isPreflight(request)
-      ? preflight()
-      : json(upstream, { message: UPSTREAM_ERRORS[upstream] });
+    return isPreflight(request) ? preflight() : problem(upstream);
   }
 
   async function rest(request: Request, url: URL, path: string): Promise<Response> {
@@ -238,7 +242,7 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
   }
 
   return async (request) => {
-    if (!ALLOWED_METHODS.includes(request.method)) return refusal(405);
+    if (!ALLOWED_METHODS.includes(request.method)) return problem(405);
     const url = new URL(request.url);
     const route = routeOf(url.pathname);
     switch (route.kind) {
@@ -249,7 +253,7 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
       case 'no-function':
         return await fn(request, url);
       case 'invalid':
-        return refusal(400);
+        return problem(400);
       case 'none':
         return json(404, { message: 'no Route matched with those values' });
     }
@@ -281,7 +285,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<HttpSe
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
     idleTimeoutMs: options.idleTimeoutMs ??
       (options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS) + 5_000,
-    refuse: refusal,
+    refuse: problem,
   });
 }
 

@@ -2,6 +2,7 @@
  * A gateway of a test's own, in front of tiny upstreams the test controls: to make an upstream
  * hang or vanish, and to prove a request never reached a server it must not reach.
  */
+import assert from 'node:assert/strict';
 import { serveGateway, type ServeGatewayOptions } from '../../scripts/stack/gateway.ts';
 import { JWT_SECRET, projectApiKeys } from '../../scripts/stack/jwt.ts';
 
@@ -60,4 +61,23 @@ export async function withGateway(
   } finally {
     await server.shutdown();
   }
+}
+
+/**
+ * Asserts that `text` is a problem the gateway answered itself: RFC 9457 members, `code`, and
+ * `message` repeating `detail`, nothing else (no exception text).
+ */
+export function assertGatewayProblem(text: string, status: number, code: string): void {
+  const body = JSON.parse(text);
+  assert.deepEqual(Object.keys(body).sort(), [
+    'code',
+    'detail',
+    'message',
+    'status',
+    'title',
+    'type',
+  ]);
+  assert.equal(body.status, status);
+  assert.equal(body.code, code);
+  assert.equal(body.message, body.detail);
 }

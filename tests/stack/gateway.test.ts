@@ -8,6 +8,7 @@ import { mintUserJwt } from '../../scripts/stack/jwt.ts';
 import { stack } from '../_support/env.ts';
 import { expiredJwt, foreignJwt, unsignedJwt } from '../_support/jwt.ts';
 import { rawRequest, requestHead } from '../_support/raw-http.ts';
+import { assertGatewayProblem } from '../_support/upstreams.ts';
 
 const rpc = `${stack.apiUrl}/rest/v1/rpc/stack_test_whoami`;
 
@@ -239,6 +240,6 @@ Deno.test('gateway refuses TRACE and CONNECT with 405', async () => {
     const res = await rawRequest(port, [requestHead(method, target, [`apikey: ${stack.anonKey}`])]);
     assert.deepEqual(res.status, 405, `${method}: ${res.body}`);
     assert.match(res.headers.get('allow') ?? '', /GET/);
-    assert.deepEqual(JSON.parse(res.body), { message: 'Method not allowed' });
+    assertGatewayProblem(res.body, 405, 'method_not_allowed');
   }
 });

@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { ANON_KEY } from '../../scripts/stack/jwt.ts';
 import { rawRequest, requestHead } from '../_support/raw-http.ts';
-import { startUpstream, type Upstream, withGateway } from '../_support/upstreams.ts';
+import {
+  assertGatewayProblem,
+  startUpstream,
+  type Upstream,
+  withGateway,
+} from '../_support/upstreams.ts';
 
 const TIMEOUTS = { headersTimeoutMs: 300, requestTimeoutMs: 800, upstreamTimeoutMs: 5_000 };
 
@@ -30,7 +35,7 @@ function assertCut(res: { status: number; closed: boolean; headers: Headers; bod
   assert.equal(res.status, 408, res.body);
   assert.ok(res.closed, 'the gateway kept the connection open');
   assert.equal(res.headers.get('access-control-allow-origin'), '*');
-  assert.deepEqual(JSON.parse(res.body), { message: 'Request timeout' });
+  assertGatewayProblem(res.body, 408, 'request_timeout');
 }
 
 Deno.test('gateway cuts a client that sends its headers slowly with 408', async () => {
@@ -95,6 +100,7 @@ Deno.test('gateway refuses headers over 16 KiB with 431', async () => {
       ]),
     ]);
     assert.equal(res.status, 431, res.body);
+    assertGatewayProblem(res.body, 431, 'headers_too_large');
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.deepEqual(rest.seen, []);
   });

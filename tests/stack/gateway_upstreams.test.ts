@@ -8,7 +8,12 @@ import { ALLOWED_METHODS, CORS_ALLOW_HEADERS } from '../../scripts/stack/gateway
 import { ANON_KEY } from '../../scripts/stack/jwt.ts';
 import { freePort } from '../../scripts/stack/process.ts';
 import { rawRequest, requestHead } from '../_support/raw-http.ts';
-import { startUpstream, type Upstream, withGateway } from '../_support/upstreams.ts';
+import {
+  assertGatewayProblem,
+  startUpstream,
+  type Upstream,
+  withGateway,
+} from '../_support/upstreams.ts';
 
 interface World {
   rest: Upstream;
@@ -175,6 +180,7 @@ Deno.test('gateway puts CORS headers on what it forwards and what it answers', a
     }
     const invalid = await rawRequest(gateway.port, [requestHead('GET', '/rest/v1//x')]);
     assert.equal(invalid.status, 400);
+    assertGatewayProblem(invalid.body, 400, 'bad_request');
     assert.equal(invalid.headers.get('access-control-allow-origin'), '*');
   });
 });
@@ -191,7 +197,7 @@ Deno.test('gateway refuses TRACE, CONNECT and unknown methods with 405 and Allow
       assert.equal(res.status, 405, res.body);
       assert.equal(res.headers.get('allow'), ALLOWED_METHODS.join(', '));
       assert.equal(res.headers.get('access-control-allow-origin'), '*');
-      assert.deepEqual(JSON.parse(res.body), { message: 'Method not allowed' });
+      assertGatewayProblem(res.body, 405, 'method_not_allowed');
     }
     // A method the HTTP parser does not know at all is a malformed request.
     const unknown = await rawRequest(gateway.port, [requestHead('TRACK', '/rest/v1/modules')]);
@@ -205,9 +211,13 @@ Deno.test('gateway answers 502 without internal details when the upstream is gon
   await withWorld(async ({ gateway }) => {
     const res = await fetch(`${gateway.url}/functions/v1/gone/x`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 502);
-    assert.deepEqual(await res.json(), {
-      message: 'An invalid response was received from the upstream server',
-    });
+    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const text = await res.text();
+    assertGatewayProblem(text, 502, 'bad_gateway');
+    assert.equal(
+      JSON.parse(text).message,
+      'An invalid response was received from the upstream server',
+    );
   });
 });
 
@@ -244,9 +254,11 @@ Deno.test('gateway answers 504 when the upstream does not answer in time', async
   await withHeldUpstream((held) => held.then(() => new Response('late')), async (url, upstream) => {
     const res = await readModules(url);
     assert.equal(res.status, 504);
-    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
-    assert.deepEqual(await res.json(), { message: 'The upstream server is timing out' });
+    const text = await res.text();
+    assertGatewayProblem(text, 504, 'gateway_timeout');
+    assert.equal(JSON.parse(text).message, 'The upstream server is timing out');
     assert.deepEqual(upstream.seen, ['GET /modules']);
   });
 });
