@@ -16,6 +16,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { type HttpServer, type RefusalStatus, serveHttp } from './http-server.ts';
 import { type ApiKey, verifyJwt } from './jwt.ts';
+import { StackError } from './process.ts';
 import { routeOf, upstreamUrl } from './gateway-routes.ts';
 
 export interface FunctionRoute {
@@ -37,6 +38,23 @@ export interface GatewayOptions {
 
 /** Default upstream timeout, as Kong's read timeout. */
 export const UPSTREAM_TIMEOUT_MS = 60_000;
+
+/**
+ * The upstream timeout `GATEWAY_UPSTREAM_TIMEOUT_MS` asks for, undefined when unset; a value that
+ * is not a positive whole number of milliseconds stops the stack with a one-line explanation.
+ */
+export function upstreamTimeoutFromEnv(
+  raw = Deno.env.get('GATEWAY_UPSTREAM_TIMEOUT_MS'),
+): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new StackError(
+      `GATEWAY_UPSTREAM_TIMEOUT_MS must be a number of milliseconds, got "${raw}".`,
+    );
+  }
+  return value;
+}
 
 /** The methods some upstream serves; anything else gets 405. */
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

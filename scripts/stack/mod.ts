@@ -4,7 +4,12 @@
  * Used by `deno task dev`, `deno task test`, the resilience tests and the benchmarks.
  */
 import { fileURLToPath } from 'node:url';
-import { type FunctionRoute, readVerifyJwt, serveGateway } from './gateway.ts';
+import {
+  type FunctionRoute,
+  readVerifyJwt,
+  serveGateway,
+  upstreamTimeoutFromEnv,
+} from './gateway.ts';
 import type { HttpServer } from './http-server.ts';
 import { ANON_KEY, JWT_SECRET, projectApiKeys, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, LocalPostgres } from './postgres.ts';
@@ -109,23 +114,10 @@ export async function startDatabase(
   }
 }
 
-/** `GATEWAY_UPSTREAM_TIMEOUT_MS`, when set: how long the gateway waits for an upstream. */
-function upstreamTimeout(): number | undefined {
-  const raw = Deno.env.get('GATEWAY_UPSTREAM_TIMEOUT_MS');
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new StackError(
-      `GATEWAY_UPSTREAM_TIMEOUT_MS must be a number of milliseconds, got "${raw}".`,
-    );
-  }
-  return value;
-}
-
 /** Starts everything and resolves once the API answers. Stops what it started on failure. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
-  const upstreamTimeoutMs = upstreamTimeout();
+  const upstreamTimeoutMs = upstreamTimeoutFromEnv();
   const apiPort = options.apiPort || freePort();
   const dbPort = options.dbPort || freePort();
   await ensureFree(apiPort, 'API', 'API_PORT');

@@ -4,9 +4,13 @@
  * hangs, stalls or is gone gets the client an answer without internal details.
  */
 import assert from 'node:assert/strict';
-import { ALLOWED_METHODS, CORS_ALLOW_HEADERS } from '../../scripts/stack/gateway.ts';
+import {
+  ALLOWED_METHODS,
+  CORS_ALLOW_HEADERS,
+  upstreamTimeoutFromEnv,
+} from '../../scripts/stack/gateway.ts';
 import { ANON_KEY } from '../../scripts/stack/jwt.ts';
-import { freePort } from '../../scripts/stack/process.ts';
+import { freePort, StackError } from '../../scripts/stack/process.ts';
 import { rawRequest, requestHead } from '../_support/raw-http.ts';
 import {
   assertGatewayProblem,
@@ -300,5 +304,14 @@ Deno.test('gateway forwards a key from its key set as the JWT it stands for', as
     });
   } finally {
     await rest.close();
+  }
+});
+
+Deno.test('GATEWAY_UPSTREAM_TIMEOUT_MS sets the upstream timeout, or stops the stack', () => {
+  assert.equal(upstreamTimeoutFromEnv(undefined), undefined);
+  assert.equal(upstreamTimeoutFromEnv(''), undefined);
+  assert.equal(upstreamTimeoutFromEnv('250'), 250);
+  for (const raw of ['0', '-5', '1.5', '60s', 'abc']) {
+    assert.throws(() => upstreamTimeoutFromEnv(raw), StackError, raw);
   }
 });
