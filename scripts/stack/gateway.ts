@@ -1,15 +1,24 @@
 /**
  * The API gateway: what Kong and the edge runtime's relay do in front of a Supabase project.
- * - `/rest/v1/*` → PostgREST. Like Kong's key-auth, an `apikey` (header or query) is required;
- *   when no `Authorization` header is sent, the apikey is forwarded as the bearer token.
+ * - `/rest/v1/*` → PostgREST. Like Kong's key-auth, the `apikey` (header or query) must be one of
+ *   the project's keys; when no `Authorization` header is sent, the key's JWT is forwarded as the
+ *   bearer token. CORS preflights are answered here, like Kong's cors plugin.
  * - `/functions/v1/<name>/*` → the function `<name>`, which sees the path from `/<name>`.
  *   When the function's `verify_jwt` is true (the default), a request without a valid token
- *   signed with the project's JWT secret is refused with 401 before the function runs;
- *   CORS preflights (`OPTIONS`) pass through. While a function's host (re)starts, its requests
- *   wait; if it cannot start, they get 503 `BOOT_ERROR`, as from the edge runtime.
+ *   signed with the project's JWT secret is refused with 401 before the function runs.
+ *   Preflights (`OPTIONS`) go to the function unchecked; the gateway answers them when the
+ *   function does not exist or cannot be reached. While a function's host (re)starts, its
+ *   requests wait; if it cannot start, they get 503 `BOOT_ERROR`, as from the edge runtime.
+ * Paths are routed only when every segment is plain (`gateway-routes.ts`); only GET, HEAD, POST,
+ * PUT, PATCH, DELETE and OPTIONS are served; every response carries CORS headers; an upstream
+ * that does not answer within the upstream timeout gets the client a 504. The gateway's own
+ * errors, but for Kong's and the relay's 401s and 404s, are RFC 9457 problems.
  */
 import { parse as parseToml } from 'smol-toml';
-import { verifyJwt } from './jwt.ts';
+import { type HttpServer, type RefusalStatus, serveHttp } from './http-server.ts';
+import { type ApiKey, verifyJwt } from './jwt.ts';
+import { StackError } from './process.ts';
+import { routeOf, upstreamUrl } from './gateway-routes.ts';
 
 export interface FunctionRoute {
   name: string;
@@ -31,15 +40,121 @@ export interface FunctionRequest {
 export interface GatewayOptions {
   postgrestUrl: () => string;
   functions: Map<string, FunctionRoute>;
+  /** The keys accepted as `apikey`, e.g. `projectApiKeys()`. */
+  apiKeys: ReadonlyMap<string, ApiKey>;
   jwtSecret: string;
+  /** How long an upstream may take to start answering, and to send each part of its body. */
+  upstreamTimeoutMs?: number;
   /** Called for every request to a known function, refused ones included. */
   onFunctionRequest?: (name: string, request: FunctionRequest) => void;
 }
 
+/** Default upstream timeout, as Kong's read timeout. */
+export const UPSTREAM_TIMEOUT_MS = 60_000;
+
+/**
+ * The upstream timeout `GATEWAY_UPSTREAM_TIMEOUT_MS` asks for, undefined when unset; a value that
+ * is not a positive whole number of milliseconds stops the stack with a one-line explanation.
+ */
+export function upstreamTimeoutFromEnv(
+  raw = Deno.env.get('GATEWAY_UPSTREAM_TIMEOUT_MS'),
+): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new StackError(
+      `GATEWAY_UPSTREAM_TIMEOUT_MS must be a number of milliseconds, got "${raw}".`,
+    );
+  }
+  return value;
+}
+
+/** The methods some upstream serves; anything else gets 405. */
+export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The request headers a preflight may ask for: the ones supabase-js and its clients send. */
+export const CORS_ALLOW_HEADERS = [
+  'authorization',
+  'x-client-info',
+  'apikey',
+  'content-type',
+  'accept',
+  'accept-profile',
+  'content-profile',
+  'prefer',
+  'range',
+  'x-upsert',
+  'x-retry-count',
+  'x-supabase-api-version',
+  'x-region',
+];
+
+/** The response headers a browser app may read, e.g. PostgREST's `Content-Range` for counts. */
+export const CORS_EXPOSE_HEADERS = [
+  'content-range',
+  'content-location',
+  'location',
+  'preference-applied',
+  'range-unit',
+  'x-total-count',
+];
+
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host'];
 
+/** Adds `Access-Control-Allow-Origin: *` (and the exposed headers) when the response has none. */
+function withCors(response: Response): Response {
+  if (!response.headers.has('access-control-allow-origin')) {
+    response.headers.set('access-control-allow-origin', '*');
+    response.headers.set('access-control-expose-headers', CORS_EXPOSE_HEADERS.join(', '));
+  }
+  return response;
+}
+
 function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
-  return Response.json(body, { status, headers });
+  return withCors(Response.json(body, { status, headers }));
+}
+
+/** The preflight answer, as Kong's cors plugin gives it. */
+function preflight(): Response {
+  return withCors(
+    new Response(null, {
+      status: 200,
+      headers: {
+        'access-control-allow-methods': ALLOWED_METHODS.join(', '),
+        'access-control-allow-headers': CORS_ALLOW_HEADERS.join(', '),
+        'access-control-max-age': '3600',
+      },
+    }),
+  );
+}
+
+/** The errors the gateway answers itself, besides Kong's and the relay's 401 and 404. */
+type ProblemStatus = RefusalStatus | 502 | 504;
+
+const PROBLEMS: Record<ProblemStatus, [code: string, title: string, detail: string]> = {
+  400: ['bad_request', 'Bad Request', 'The request path or message is malformed.'],
+  405: ['method_not_allowed', 'Method Not Allowed', 'The method is not served here; see Allow.'],
+  408: ['request_timeout', 'Request Timeout', 'The request was not received in time.'],
+  431: ['headers_too_large', 'Request Header Fields Too Large', 'The headers exceed 16 KiB.'],
+  500: ['internal_error', 'Internal Server Error', 'An unexpected error occurred.'],
+  502: ['bad_gateway', 'Bad Gateway', 'An invalid response was received from the upstream server'],
+  504: ['gateway_timeout', 'Gateway Timeout', 'The upstream server is timing out'],
+};
+
+/**
+ * The gateway's own error as an RFC 9457 problem; `message` repeats `detail` for clients that
+ * read Kong's `{ message }`. Never carries an exception's text.
+ */
+export function problem(status: ProblemStatus): Response {
+  const [code, title, detail] = PROBLEMS[status];
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (status === 405) headers.allow = ALLOWED_METHODS.join(', ');
+  const body = { type: 'about:blank', title, status, detail, code, message: detail };
+  return json(status, body, headers);
+}
+
+function isPreflight(request: Request): boolean {
+  return request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
 }
 
 async function validToken(token: string | undefined, secret: string): Promise<boolean> {
@@ -57,75 +172,92 @@ function bearer(headers: Headers): string | undefined {
   return match?.[1];
 }
 
-async function forward(request: Request, target: URL, headers: Headers): Promise<Response> {
+/**
+ * The upstream's response; 502 when it cannot be reached, 504 when it does not start answering
+ * within `timeoutMs`. The response's body fails when the upstream then stalls that long.
+ */
+async function forward(
+  request: Request,
+  target: URL,
+  headers: Headers,
+  timeoutMs: number,
+): Promise<Response | 502 | 504> {
   for (const h of HOP_BY_HOP) headers.delete(h);
   headers.set('accept-encoding', 'identity');
+  const stalled = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => timer = setTimeout(() => stalled.abort(), timeoutMs);
+  const disarm = () => clearTimeout(timer);
+  arm();
+  let upstream: Response;
   try {
-    const upstream = await fetch(target, {
+    upstream = await fetch(target, {
       method: request.method,
       headers,
       body: request.body,
       redirect: 'manual',
+      signal: AbortSignal.any([stalled.signal, request.signal]),
     });
-    const out = new Headers(upstream.headers);
-    for (const h of HOP_BY_HOP) out.delete(h);
-    return new Response(upstream.body, { status: upstream.status, headers: out });
-  } catch (error) {
-    return json(502, {
-      message: 'An invalid response was received from the upstream server',
-      detail: String(error instanceof Error ? error.message : error),
-    });
+  } catch {
+    return stalled.signal.aborted ? 504 : 502;
+  } finally {
+    disarm();
   }
+  const out = new Headers(upstream.headers);
+  for (const h of HOP_BY_HOP) out.delete(h);
+  const reader = upstream.body?.getReader();
+  const body = reader &&
+    new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        arm();
+        try {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } finally {
+          disarm();
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+  return new Response(body, { status: upstream.status, headers: out });
 }
 
 /** Builds the gateway's fetch handler. */
 export function createGateway(options: GatewayOptions): (request: Request) => Promise<Response> {
-  return async (request) => {
-    const url = new URL(request.url);
+  const timeoutMs = options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS;
 
-    if (url.pathname === '/rest/v1' || url.pathname.startsWith('/rest/v1/')) {
-      const apikey = request.headers.get('apikey') ?? url.searchParams.get('apikey') ?? undefined;
-      if (!apikey) return json(401, { message: 'No API key found in request' });
-      if (!(await validToken(apikey, options.jwtSecret))) {
-        return json(401, { message: 'Invalid API key' });
-      }
-      const headers = new Headers(request.headers);
-      headers.delete('apikey');
-      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${apikey}`);
-      url.searchParams.delete('apikey');
-      const target = new URL(
-        url.pathname.slice('/rest/v1'.length) + url.search,
-        options.postgrestUrl(),
-      );
-      return await forward(request, target, headers);
-    }
+  async function pass(request: Request, target: URL, headers: Headers): Promise<Response> {
+    const upstream = await forward(request, target, headers, timeoutMs);
+    if (upstream instanceof Response) return upstream;
+    // A function that cannot be reached (REST preflights are answered before this).
+    return isPreflight(request) ? preflight() : problem(upstream);
+  }
 
-    const fn = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
-    if (fn) {
-      const route = options.functions.get(fn[1]);
-      if (!route) {
-        return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
-      }
-      const started = performance.now();
-      const response = await callFunction(request, route, fn[2] ?? '', url.search);
-      options.onFunctionRequest?.(route.name, {
-        method: request.method,
-        path: url.pathname,
-        status: response.status,
-        ms: performance.now() - started,
-      });
-      return response;
-    }
+  async function rest(request: Request, url: URL, path: string): Promise<Response> {
+    if (isPreflight(request)) return preflight();
+    const apikey = request.headers.get('apikey') ?? url.searchParams.get('apikey');
+    if (!apikey) return json(401, { message: 'No API key found in request' });
+    const key = options.apiKeys.get(apikey);
+    if (!key) return json(401, { message: 'Invalid API key' });
+    const headers = new Headers(request.headers);
+    headers.delete('apikey');
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${key.jwt}`);
+    if (url.searchParams.has('apikey')) url.searchParams.delete('apikey');
+    return await pass(request, upstreamUrl(options.postgrestUrl(), path, url.search), headers);
+  }
 
-    return json(404, { message: 'no Route matched with those values' });
-  };
-
-  async function callFunction(
+  async function fn(
     request: Request,
-    route: FunctionRoute,
-    rest: string,
-    search: string,
+    url: URL,
+    name?: string,
+    path = '',
   ): Promise<Response> {
+    const route = name === undefined ? undefined : options.functions.get(name);
+    if (!route) {
+      if (isPreflight(request)) return preflight();
+      return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
+    }
     if (route.verifyJwt && request.method !== 'OPTIONS') {
       const token = bearer(request.headers);
       if (!token) return json(401, { code: 401, message: 'Missing authorization header' });
@@ -137,14 +269,76 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     try {
       host = await route.target();
     } catch {
+      if (isPreflight(request)) return preflight();
       return json(503, {
         code: 'BOOT_ERROR',
         message: 'Function failed to start (please check logs)',
       });
     }
-    const target = new URL(`/${route.name}${rest}${search}`, host);
-    return await forward(request, target, new Headers(request.headers));
+    return await pass(request, upstreamUrl(host, path, url.search), new Headers(request.headers));
   }
+
+  /** A request to a known function, reported to `onFunctionRequest`. */
+  async function logged(request: Request, url: URL, name: string, path: string) {
+    const started = performance.now();
+    const response = withCors(await fn(request, url, name, path));
+    if (options.functions.has(name)) {
+      options.onFunctionRequest?.(name, {
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        ms: performance.now() - started,
+      });
+    }
+    return response;
+  }
+
+  return async (request) => {
+    if (!ALLOWED_METHODS.includes(request.method)) return problem(405);
+    const url = new URL(request.url);
+    const route = routeOf(url.pathname);
+    switch (route.kind) {
+      case 'rest':
+        return withCors(await rest(request, url, route.path));
+      case 'function':
+        return await logged(request, url, route.name, route.path);
+      case 'no-function':
+        return await fn(request, url);
+      case 'invalid':
+        return problem(400);
+      case 'none':
+        return json(404, { message: 'no Route matched with those values' });
+    }
+  };
+}
+
+/** Where and how patiently the gateway serves. */
+export interface ServeGatewayOptions extends GatewayOptions {
+  hostname?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** For the request line and headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** For the whole request with its body (default 60 s). */
+  requestTimeoutMs?: number;
+  /** For a connection on which nothing moves (default the upstream timeout plus 5 s). */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * Serves the gateway with the slow-client protection of `serveHttp`. The idle timeout is longer
+ * than the upstream timeout, so a connection waiting for its upstream is never cut as idle.
+ */
+export async function serveGateway(options: ServeGatewayOptions): Promise<HttpServer> {
+  return await serveHttp(createGateway(options), {
+    hostname: options.hostname ?? '127.0.0.1',
+    port: options.port ?? 0,
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    idleTimeoutMs: options.idleTimeoutMs ??
+      (options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS) + 5_000,
+    refuse: problem,
+  });
 }
 
 /** Reads `[functions.<name>] verify_jwt` from supabase/config.toml (default true). */

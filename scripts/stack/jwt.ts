@@ -15,6 +15,29 @@ export const ANON_KEY =
 export const SERVICE_ROLE_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
 
+/** What an `apikey` the gateway accepts stands for. */
+export interface ApiKey {
+  /** The Postgres role the key grants. */
+  role: 'anon' | 'service_role';
+  /** The token forwarded as `Authorization: Bearer` when the request carries none. */
+  jwt: string;
+}
+
+/**
+ * The project's API keys, as Kong's key-auth knows its consumers: only these are accepted as
+ * `apikey`, not any token signed with the JWT secret. Supabase's newer `sb_publishable_…` and
+ * `sb_secret_…` keys would be added here, each mapped to its role and the JWT it stands for.
+ */
+export function projectApiKeys(
+  anonKey = ANON_KEY,
+  serviceRoleKey = SERVICE_ROLE_KEY,
+): Map<string, ApiKey> {
+  return new Map([
+    [anonKey, { role: 'anon', jwt: anonKey }],
+    [serviceRoleKey, { role: 'service_role', jwt: serviceRoleKey }],
+  ]);
+}
+
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 export interface MintOptions {

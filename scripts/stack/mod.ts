@@ -8,8 +8,14 @@
  */
 import { startDatabase } from './database.ts';
 import { FunctionHost } from './functions.ts';
-import { createGateway, type FunctionRoute, readVerifyJwt } from './gateway.ts';
-import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
+import {
+  type FunctionRoute,
+  readVerifyJwt,
+  serveGateway,
+  upstreamTimeoutFromEnv,
+} from './gateway.ts';
+import type { HttpServer } from './http-server.ts';
+import { ANON_KEY, JWT_SECRET, projectApiKeys, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, type LocalPostgres } from './postgres.ts';
 import { findPostgrestBin, LocalPostgrest, POSTGREST_MAJOR } from './postgrest.ts';
 import { freePort, portInUse, StackError, Watchdog } from './process.ts';
@@ -91,6 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
   const project = options.project ?? ROOT;
   const { dir } = options;
+  const upstreamTimeoutMs = upstreamTimeoutFromEnv();
   const apiPort = options.apiPort || freePort();
   const dbPort = options.dbPort || freePort();
   findPostgresBin(); // a missing install is reported before anything starts
@@ -108,7 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const routes = new Map<string, FunctionRoute>();
   let postgres: LocalPostgres | undefined;
   let postgrest: LocalPostgrest | undefined;
-  let server: Deno.HttpServer | undefined;
+  let server: HttpServer | undefined;
   let watcher: { close(): void } | undefined;
   let stopping = false;
 
@@ -225,17 +232,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }));
     checkpoint();
 
-    const handler = createGateway({
+    server = await serveGateway({
+      port: apiPort,
       postgrestUrl: () => postgrest!.url,
       functions: routes,
+      apiKeys: projectApiKeys(),
       jwtSecret: JWT_SECRET,
+      upstreamTimeoutMs,
       onFunctionRequest(name, { method, path, status, ms }) {
         const line = `${method} ${path} ${status} ${ms.toFixed(1)} ms`;
         hosts.get(name)?.note(`[request] ${new Date().toISOString()} ${line}`);
         if (options.logRequests) log(`function ${name}: ${line}`);
       },
     });
-    server = Deno.serve({ hostname: '127.0.0.1', port: apiPort, onListen() {} }, handler);
 
     if (options.watch) {
       /** The functions a change concerns: every running one too for shared code. */

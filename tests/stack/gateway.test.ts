@@ -7,6 +7,8 @@ import postgres from 'postgres';
 import { mintUserJwt } from '../../scripts/stack/jwt.ts';
 import { stack } from '../_support/env.ts';
 import { expiredJwt, foreignJwt, unsignedJwt } from '../_support/jwt.ts';
+import { rawRequest, requestHead } from '../_support/raw-http.ts';
+import { assertGatewayProblem } from '../_support/upstreams.ts';
 
 const rpc = `${stack.apiUrl}/rest/v1/rpc/stack_test_whoami`;
 
@@ -144,4 +146,100 @@ Deno.test('gateway hands the function the path from its own name', async () => {
   assert.deepEqual(res.status, 404);
   assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
   await res.body?.cancel();
+});
+
+Deno.test('gateway accepts only the project keys as apikey', async (t) => {
+  const root = `${stack.apiUrl}/rest/v1/`;
+  for (const [name, key] of [['anon', stack.anonKey], ['service_role', stack.serviceRoleKey]]) {
+    await t.step(`the ${name} key is accepted, in the header or the query`, async () => {
+      for (
+        const res of [
+          await fetch(root, { headers: { apikey: key } }),
+          await fetch(`${root}?apikey=${key}`),
+        ]
+      ) {
+        assert.deepEqual(res.status, 200);
+        await res.body?.cancel();
+      }
+    });
+  }
+  const signedWithTheSecret = [
+    ['a user token', () => mintUserJwt({ sub: crypto.randomUUID() })],
+    ['a service_role token', () => mintUserJwt({ sub: 'x', role: 'service_role', aud: 'x' })],
+    ['an anon token', () => mintUserJwt({ sub: 'x', role: 'anon', aud: 'x' })],
+  ] as const;
+  for (const [name, make] of signedWithTheSecret) {
+    await t.step(`${name} signed with the JWT secret is refused as apikey`, async () => {
+      const res = await fetch(root, { headers: { apikey: await make() } });
+      assert.deepEqual(res.status, 401);
+      assert.deepEqual((await res.json()).message, 'Invalid API key');
+    });
+  }
+  await t.step('a key that is not a token at all is refused', async () => {
+    const res = await fetch(root, { headers: { apikey: 'sb_publishable_not-a-project-key' } });
+    assert.deepEqual(res.status, 401);
+    await res.body?.cancel();
+  });
+});
+
+Deno.test('gateway lets browsers call the REST API and functions (CORS)', async (t) => {
+  const preflight = (path: string) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, x-client-info, apikey, content-type',
+      },
+    });
+
+  await t.step('a REST preflight is answered without an apikey', async () => {
+    const res = await preflight('/rest/v1/modules');
+    await res.body?.cancel();
+    assert.deepEqual(res.status, 200);
+    assert.deepEqual(res.headers.get('access-control-allow-origin'), '*');
+    assert.match(res.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.match(res.headers.get('access-control-allow-headers') ?? '', /x-client-info/);
+  });
+
+  await t.step('a function preflight is answered by the function itself', async () => {
+    const res = await preflight('/functions/v1/modules');
+    await res.body?.cancel();
+    assert.deepEqual(res.status, 204, 'the gateway answers 200, the function 204');
+    assert.deepEqual(res.headers.get('access-control-allow-origin'), '*');
+  });
+
+  await t.step('a preflight for a missing function is answered by the gateway', async () => {
+    const res = await preflight('/functions/v1/no-such-function');
+    await res.body?.cancel();
+    assert.deepEqual(res.status, 200);
+    assert.deepEqual(res.headers.get('access-control-allow-origin'), '*');
+  });
+
+  await t.step('answers and refusals carry Access-Control-Allow-Origin', async () => {
+    const cases: [number, string, RequestInit][] = [
+      [200, '/rest/v1/modules?select=id', { headers: { apikey: stack.anonKey } }],
+      [401, '/rest/v1/modules', {}],
+      [401, '/functions/v1/modules', {}],
+      [404, '/functions/v1/no-such-function', {}],
+      [404, '/auth/v1/user', {}],
+      [405, '/rest/v1/modules', { method: 'PROPFIND', headers: { apikey: stack.anonKey } }],
+    ];
+    for (const [status, path, init] of cases) {
+      const res = await fetch(`${stack.apiUrl}${path}`, init);
+      await res.body?.cancel();
+      assert.deepEqual(res.status, status, path);
+      assert.deepEqual(res.headers.get('access-control-allow-origin'), '*', `${status} ${path}`);
+    }
+  });
+});
+
+Deno.test('gateway refuses TRACE and CONNECT with 405', async () => {
+  const port = Number(new URL(stack.apiUrl).port);
+  for (const [method, target] of [['TRACE', '/rest/v1/modules'], ['CONNECT', '127.0.0.1:22']]) {
+    const res = await rawRequest(port, [requestHead(method, target, [`apikey: ${stack.anonKey}`])]);
+    assert.deepEqual(res.status, 405, `${method}: ${res.body}`);
+    assert.match(res.headers.get('allow') ?? '', /GET/);
+    assertGatewayProblem(res.body, 405, 'method_not_allowed');
+  }
 });
