@@ -133,6 +133,7 @@ declare
   v_class_start integer;
   v_class_escape boolean := false;  -- the previous class item was \d, \w or \s
   v_range boolean := false;         -- the previous class item was a range's dash
+  v_range_end boolean := false;     -- the previous class item ended a range: a - now is literal
   v_groups text[] := '{}';          -- open groups: 'group' or 'lookahead'
   v_can_repeat boolean := false;    -- the previous item is an atom a quantifier may follow
   v_quantified boolean := false;    -- the previous item is a quantifier
@@ -166,6 +167,7 @@ begin
           end if;
           v_out := v_out || v_unit;
           v_class_escape := true;
+          v_range_end := false;
         else
           v_out := v_out || '[' || v_unit || ']';
           v_can_repeat := true;
@@ -253,6 +255,7 @@ begin
       v_out := v_out || v_unit;
       if v_in_class then
         v_class_escape := false;
+        v_range_end := v_range;
         v_range := false;
       else
         v_can_repeat := true;
@@ -271,20 +274,25 @@ begin
         v_in_class := false;
         v_can_repeat := true;
         v_quantified := false;
-      elsif v_c = '-' and v_i > v_class_start + 1 and v_next is distinct from ']' and not v_range then
+      elsif v_c = '-' and v_i > v_class_start + 1 and v_next is distinct from ']' and not v_range
+            and not v_range_end then
         if v_class_escape then
           problem := 'uses a class escape as the start of a range in [...]';
           return;
         end if;
         v_out := v_out || '-';
         v_range := true;
-      elsif v_c in ('[', '^') then
+      elsif v_c in ('[', '^', '-') then
+        -- A literal - (first, last, right after a range, or a range's end) is escaped: ARE reads
+        -- [a-b-c] as a broken range, ECMA-262 as a-b, - and c.
         v_out := v_out || '\' || v_c;
         v_class_escape := false;
+        v_range_end := v_range;
         v_range := false;
       else
         v_out := v_out || v_c;
         v_class_escape := false;
+        v_range_end := v_range;
         v_range := false;
       end if;
       v_i := v_i + 1;
@@ -302,6 +310,7 @@ begin
       v_in_class := true;
       v_class_escape := false;
       v_range := false;
+      v_range_end := false;
       continue;
     end if;
 
