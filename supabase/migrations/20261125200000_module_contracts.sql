@@ -245,6 +245,18 @@ begin
       elsif v_next ~ '^[1-9]$' or v_next = 'k' then
         problem := 'uses a back-reference, which is not supported';
         return;
+      elsif v_next = 'c' then
+        -- A control letter: \cA is U+0001, \cz U+001A.
+        v_hex := pg_catalog.array_to_string(v_chars[v_i + 2 : v_i + 2], '');
+        if v_hex !~ '^[A-Za-z]$' then
+          problem := 'has \c without a letter';
+          return;
+        end if;
+        v_unit := '\u00' || pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(v_hex) % 32), 2, '0');
+        v_i := v_i + 3;
+      elsif v_next = '0' and pg_catalog.array_to_string(v_chars[v_i + 2 : v_i + 2], '') !~ '^[0-9]$' then
+        problem := 'escapes the NUL character, which settings cannot hold';
+        return;
       elsif v_next in ('p', 'P') then
         problem := 'uses \' || v_next || '{...} (Unicode properties), which is not supported';
         return;
