@@ -142,6 +142,8 @@ declare
   v_code integer;
   v_low integer;
   v_unit text;
+  v_min text;                       -- a quantifier's counts, without leading zeros
+  v_max text;
 begin
   if v_n > 1000 then
     problem := 'is longer than 1000 characters';
@@ -198,13 +200,14 @@ begin
         v_i := v_i + 4;
       elsif v_next = 'u' then
         if v_i + 2 <= v_n and v_chars[v_i + 2] = '{' then
-          v_m := pg_catalog.regexp_match(pg_catalog.array_to_string(v_chars[v_i + 3 : v_i + 12], ''), '^([0-9A-Fa-f]{1,6})\}');
+          -- Any number of leading zeros: \u{0000e9} is é.
+          v_m := pg_catalog.regexp_match(pg_catalog.array_to_string(v_chars[v_i + 3 : v_n], ''), '^(0*)([0-9A-Fa-f]{1,6})\}');
           if v_m is null then
             problem := 'has a malformed \u{...} escape';
             return;
           end if;
-          v_code := ('x' || pg_catalog.lpad(v_m[1], 8, '0'))::bit(32)::integer;
-          v_i := v_i + 4 + pg_catalog.length(v_m[1]);
+          v_code := ('x' || pg_catalog.lpad(v_m[2], 8, '0'))::bit(32)::integer;
+          v_i := v_i + 4 + pg_catalog.length(v_m[1]) + pg_catalog.length(v_m[2]);
         else
           v_hex := pg_catalog.array_to_string(v_chars[v_i + 2 : v_i + 5], '');
           if v_hex !~ '^[0-9A-Fa-f]{4}$' then
@@ -371,17 +374,21 @@ begin
         continue;
       end if;
       if v_c = '{' then
-        v_m := pg_catalog.regexp_match(pg_catalog.array_to_string(v_chars[v_i : v_i + 24], ''), '^\{([0-9]+)(,([0-9]*))?\}');
+        v_m := pg_catalog.regexp_match(pg_catalog.array_to_string(v_chars[v_i : v_n], ''), '^\{([0-9]+)(,([0-9]*))?\}');
         if v_m is null then
           problem := 'has a { that does not start a quantifier {n}, {n,} or {n,m}; escape it as \{';
           return;
         end if;
-        if pg_catalog.length(v_m[1]) > 3 or pg_catalog.length(coalesce(v_m[3], '')) > 3
-           or v_m[1]::integer > 255 or coalesce(nullif(v_m[3], ''), '0')::integer > 255 then
+        -- Counts are numbers: {007} is {7}.
+        v_min := coalesce(nullif(pg_catalog.ltrim(v_m[1], '0'), ''), '0');
+        v_max := case when v_m[3] is null or v_m[3] = '' then v_m[3]
+          else coalesce(nullif(pg_catalog.ltrim(v_m[3], '0'), ''), '0') end;
+        if pg_catalog.length(v_min) > 3 or pg_catalog.length(coalesce(v_max, '')) > 3
+           or v_min::integer > 255 or coalesce(nullif(v_max, ''), '0')::integer > 255 then
           problem := 'has a repetition count above 255';
           return;
         end if;
-        if v_m[3] <> '' and v_m[3]::integer < v_m[1]::integer then
+        if v_max <> '' and v_max::integer < v_min::integer then
           problem := 'has a quantifier {n,m} with m < n';
           return;
         end if;
@@ -391,9 +398,8 @@ begin
         return;
       end if;
       if v_c = '{' then
-        v_unit := '{' || v_m[1] || coalesce(v_m[2], '') || '}';
-        v_out := v_out || v_unit;
-        v_i := v_i + pg_catalog.length(v_unit);
+        v_out := v_out || '{' || v_min || case when v_m[2] is null then '' else ',' || v_max end || '}';
+        v_i := v_i + 2 + pg_catalog.length(v_m[1]) + coalesce(pg_catalog.length(v_m[2]), 0);
       else
         v_out := v_out || v_c;
         v_i := v_i + 1;
