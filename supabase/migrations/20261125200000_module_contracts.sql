@@ -654,18 +654,20 @@ begin
     end if;
   end if;
 
+  -- `@>` first, in C: a value equal to an item is contained, and for a scalar containment is
+  -- equality; an object or array also needs an equal item ([[1, 2]] @> [[1]] holds).
   v_keyword := p_schema -> 'enum';
-  if v_keyword is not null and not exists (
-    select 1 from pg_catalog.jsonb_array_elements(v_keyword) as e (v) where e.v = p_value
+  if v_keyword is not null and not (
+    v_keyword @> pg_catalog.jsonb_build_array(p_value)
+    and (v_kind not in ('object', 'array') or exists (
+      select 1 from pg_catalog.jsonb_array_elements(v_keyword) as e (v) where e.v = p_value))
   ) then
     p_errors := p_errors || pg_catalog.jsonb_build_object('path', p_path, 'message',
       case when pg_catalog.jsonb_array_length(v_keyword) <= 10
         then 'must be one of: ' || coalesce(private.json_schema_list(v_keyword), '(nothing)')
         else 'must be one of the ' || pg_catalog.jsonb_array_length(v_keyword)
           || ' allowed values, e.g. ' || private.json_schema_list(
-            (select pg_catalog.jsonb_agg(e.v order by e.i)
-             from pg_catalog.jsonb_array_elements(v_keyword) with ordinality as e (v, i)
-             where e.i <= 3))
+            pg_catalog.jsonb_build_array(v_keyword -> 0, v_keyword -> 1, v_keyword -> 2))
       end);
   end if;
 
