@@ -66,18 +66,22 @@ grant select on private.time_zone_names to authenticated, service_role;
 -- ---------------------------------------------------------------------------------------------
 
 -- A JSON path for error messages: `settings.branding.primary_color`, `settings.tags[0]`,
--- `settings["odd key"]`.
+-- `settings["odd key"]`. PL/pgSQL, not SQL: the validator calls it for every key it visits, and a
+-- SQL function with `set search_path` is neither inlined nor planned once (about 20 µs a call,
+-- against 2).
 create function private.json_path_key(p_path text, p_key text)
 returns text
-language sql
+language plpgsql
 immutable
 parallel safe
 set search_path = ''
 as $$
-  select case
-    when p_key ~ '^[A-Za-z_$][A-Za-z0-9_$]*$' then p_path || '.' || p_key
-    else p_path || '[' || pg_catalog.to_jsonb(p_key)::text || ']'
-  end;
+begin
+  if p_key ~ '^[A-Za-z_$][A-Za-z0-9_$]*$' then
+    return p_path || '.' || p_key;
+  end if;
+  return p_path || '[' || pg_catalog.to_jsonb(p_key)::text || ']';
+end;
 $$;
 
 -- True when a container in `p_value` is nested more than 32 levels deep (the outermost object is
