@@ -115,7 +115,10 @@ $$;
 -- `pattern`: JSON Schema patterns are ECMA-262 regular expressions (as `new RegExp(p, 'u')`);
 -- Postgres speaks ARE. This translates the portable part of ECMA-262 into an ARE that matches
 -- exactly the same strings, and names what it refuses: back-references, lookbehind, named groups,
--- \b, \p{...}, and anything ECMA-262 itself rejects in unicode mode.
+-- inline flags (?i:...), \b and \B, \p{...}, the empty classes [] and [^], \D \W \S inside [...],
+-- NUL and lone surrogates (text cannot hold them), counts above 255 (Postgres's limit), patterns
+-- over 1000 characters, and anything ECMA-262 itself rejects in unicode mode.
+-- tests/database/json_schema_agreement.test.ts checks it against JavaScript's own RegExp.
 -- ---------------------------------------------------------------------------------------------
 
 create function private.json_schema_regex(p_pattern text, out are text, out problem text)
