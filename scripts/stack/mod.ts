@@ -9,7 +9,9 @@
 import { startDatabase } from './database.ts';
 import { FunctionHost } from './functions.ts';
 import {
+  createGateway,
   type FunctionRoute,
+  type GatewayOptions,
   readVerifyJwt,
   serveGateway,
   upstreamTimeoutFromEnv,
@@ -79,7 +81,10 @@ export interface Stack {
   postgrest: LocalPostgrest;
   /** Pids of every process the stack runs (postgres, postgrest, function hosts, watchdog). */
   pids(): number[];
-  /** The variables the edge runtime gives a function, also what tests read. */
+  /**
+   * The variables the edge runtime gives a function, with `SUPABASE_URL` the public API URL (the
+   * functions themselves get the gateway's internal listener): what tests read.
+   */
   env(): Record<string, string>;
   stop(): Promise<void>;
 }
@@ -116,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let postgres: LocalPostgres | undefined;
   let postgrest: LocalPostgrest | undefined;
   let server: HttpServer | undefined;
+  let internal: Deno.HttpServer<Deno.NetAddr> | undefined;
   let watcher: { close(): void } | undefined;
   let stopping = false;
 
@@ -123,6 +129,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stopping = true;
     watcher?.close();
     await server?.shutdown().catch(() => {});
+    await internal?.shutdown().catch(() => {});
     await Promise.all([...hosts.values()].map((h) => h.stop()));
     await postgrest?.stop();
     await postgres?.stop({ remove: !options.keep });
@@ -193,8 +200,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     saveState();
     checkpoint();
 
+    // Functions reach the API the way they do under `supabase start` (`http://kong:8000`): through
+    // the same gateway, on an internal listener; the public one adds the slow-client timeouts.
+    const gatewayOptions: GatewayOptions = {
+      postgrestUrl: () => postgrest!.url,
+      functions: routes,
+      apiKeys: projectApiKeys(),
+      jwtSecret: JWT_SECRET,
+      upstreamTimeoutMs,
+      onFunctionRequest(name, { method, path, status, ms }) {
+        const line = `${method} ${path} ${status} ${ms.toFixed(1)} ms`;
+        hosts.get(name)?.note(`[request] ${new Date().toISOString()} ${line}`);
+        if (options.logRequests) log(`function ${name}: ${line}`);
+      },
+    };
+    internal = Deno.serve(
+      { hostname: '127.0.0.1', port: 0, onListen() {} },
+      createGateway(gatewayOptions),
+    );
     const env = {
-      SUPABASE_URL: apiUrl,
+      SUPABASE_URL: `http://127.0.0.1:${internal.addr.port}`,
       SUPABASE_ANON_KEY: ANON_KEY,
       SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
       SUPABASE_DB_URL: postgres.url,
@@ -232,19 +257,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }));
     checkpoint();
 
-    server = await serveGateway({
-      port: apiPort,
-      postgrestUrl: () => postgrest!.url,
-      functions: routes,
-      apiKeys: projectApiKeys(),
-      jwtSecret: JWT_SECRET,
-      upstreamTimeoutMs,
-      onFunctionRequest(name, { method, path, status, ms }) {
-        const line = `${method} ${path} ${status} ${ms.toFixed(1)} ms`;
-        hosts.get(name)?.note(`[request] ${new Date().toISOString()} ${line}`);
-        if (options.logRequests) log(`function ${name}: ${line}`);
-      },
-    });
+    server = await serveGateway({ port: apiPort, ...gatewayOptions });
 
     if (options.watch) {
       /** The functions a change concerns: every running one too for shared code. */
@@ -309,7 +322,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       pids: () =>
         [postgres!.pid, postgrest!.pid, ...[...hosts.values()].map((h) => h.pid), watchdog.pid]
           .filter((p): p is number => p !== undefined),
-      env: () => ({ ...env }),
+      env: () => ({ ...env, SUPABASE_URL: apiUrl }),
       stop,
     };
   } catch (error) {
