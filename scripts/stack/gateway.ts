@@ -157,10 +157,26 @@ function isPreflight(request: Request): boolean {
   return request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
 }
 
+/** Tokens verified recently, with their expiry (ms): a client sends the same one for an hour. */
+const verified = new Map<string, number>();
+const VERIFIED_MAX = 1_000;
+
+/**
+ * True for a token signed with `secret` and unexpired. A token verified before is accepted again
+ * until it expires without a new signature check (the cache key is the whole token, signature
+ * included), as the function itself does.
+ */
 async function validToken(token: string | undefined, secret: string): Promise<boolean> {
   if (!token) return false;
+  const cacheKey = `${secret}\n${token}`;
+  const expires = verified.get(cacheKey);
+  if (expires !== undefined && expires > Date.now()) return true;
+  verified.delete(cacheKey);
   try {
-    await verifyJwt(token, secret);
+    const claims = await verifyJwt(token, secret);
+    const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now() + 60_000;
+    verified.set(cacheKey, exp);
+    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
     return true;
   } catch {
     return false;

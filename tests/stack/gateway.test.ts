@@ -243,3 +243,17 @@ Deno.test('gateway refuses TRACE and CONNECT with 405', async () => {
     assertGatewayProblem(res.body, 405, 'method_not_allowed');
   }
 });
+
+Deno.test('gateway stops accepting a token it verified once that token expires', async () => {
+  const token = await mintUserJwt({ sub: crypto.randomUUID(), expiresIn: 2 });
+  const call = async () => {
+    const res = await fetch(`${stack.apiUrl}/functions/v1/modules`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return [res.status, await res.json()];
+  };
+  const [first] = await call();
+  assert.notEqual(first, 401, 'accepted while valid (the function answers)');
+  await new Promise((r) => setTimeout(r, 3_000));
+  assert.deepEqual(await call(), [401, { code: 401, message: 'Invalid JWT' }]);
+});
