@@ -47,6 +47,11 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** Called for every request to a known function, refused ones included. */
   onFunctionRequest?: (name: string, request: FunctionRequest) => void;
+  /**
+   * Abort the upstream request when the client goes away (default true). Off for a `Deno.serve`
+   * listener, whose `request.signal` also aborts once a response has been sent.
+   */
+  followClientAbort?: boolean;
 }
 
 /** Default upstream timeout, as Kong's read timeout. */
@@ -197,6 +202,7 @@ async function forward(
   target: URL,
   headers: Headers,
   timeoutMs: number,
+  followClientAbort: boolean,
 ): Promise<Response | 502 | 504> {
   for (const h of HOP_BY_HOP) headers.delete(h);
   headers.set('accept-encoding', 'identity');
@@ -212,7 +218,9 @@ async function forward(
       headers,
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.any([stalled.signal, request.signal]),
+      signal: followClientAbort
+        ? AbortSignal.any([stalled.signal, request.signal])
+        : stalled.signal,
     });
   } catch {
     return stalled.signal.aborted ? 504 : 502;
@@ -244,7 +252,13 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
   const timeoutMs = options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS;
 
   async function pass(request: Request, target: URL, headers: Headers): Promise<Response> {
-    const upstream = await forward(request, target, headers, timeoutMs);
+    const upstream = await forward(
+      request,
+      target,
+      headers,
+      timeoutMs,
+      options.followClientAbort ?? true,
+    );
     if (upstream instanceof Response) return upstream;
     // A function that cannot be reached (REST preflights are answered before this).
     return isPreflight(request) ? preflight() : problem(upstream);

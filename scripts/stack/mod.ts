@@ -216,7 +216,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     internal = Deno.serve(
       { hostname: '127.0.0.1', port: 0, onListen() {} },
-      createGateway(gatewayOptions),
+      createGateway({ ...gatewayOptions, followClientAbort: false }),
     );
     const env = {
       SUPABASE_URL: `http://127.0.0.1:${internal.addr.port}`,
