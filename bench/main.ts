@@ -25,6 +25,7 @@ import {
 } from './report.ts';
 import { measureReads, type ReadResult, type Shape } from './sql.ts';
 import {
+  combine,
   probe,
   runThroughput,
   type Target,
@@ -35,8 +36,24 @@ import {
 
 const quick = Deno.args.includes('--quick');
 const CONFIG = quick
-  ? { small: 1_000, large: 10_000, sqlRounds: 60, httpRounds: 40, clients: 50, seconds: 3 }
-  : { small: 1_000, large: 100_000, sqlRounds: 300, httpRounds: 200, clients: 50, seconds: 10 };
+  ? {
+    small: 1_000,
+    large: 10_000,
+    sqlRounds: 60,
+    httpRounds: 40,
+    clients: 50,
+    seconds: 4,
+    rounds: 2,
+  }
+  : {
+    small: 1_000,
+    large: 100_000,
+    sqlRounds: 300,
+    httpRounds: 200,
+    clients: 50,
+    seconds: 10,
+    rounds: 5,
+  };
 /** Tenants used by the HTTP and throughput parts (none of them the member's). */
 const OWNER_TENANT = 3_001;
 const DISTINCT_TENANTS = 2_001;
@@ -167,32 +184,44 @@ async function bench(stack: Stack): Promise<BenchResults> {
       Array.from({ length: CONFIG.clients }, (_, c) => target(DISTINCT_TENANTS + c)),
     );
     const hot = [await target(HOT_TENANT)];
-    const runs: [Writer, Target[]][] = [
-      ['function', distinct],
-      ['baseline', distinct],
-      ['function', hot],
-      ['rest', hot],
-      ['baseline', hot],
+    // Writers compared with each other take turns, in short rounds in alternating order, so that a
+    // change in the machine's speed during the run (a shared VM's) falls on all of them alike.
+    const comparisons: [Target[], Writer[]][] = [
+      [distinct, ['function', 'baseline']],
+      [hot, ['function', 'rest', 'baseline']],
     ];
-    for (const [writer, targets] of runs) {
+    for (const [targets, writers] of comparisons) {
       const scenario = targets.length === 1 ? 'one hot row' : 'distinct rows';
-      // Every run starts from the same settings.
-      await sql`update public.tenant_modules set settings = '{}'
-        where module_id = 'crm' and tenant_id = any(${targets.map((t) => t.tenantId)})`;
-      await probe(options, writer, targets[0]);
       log(
-        `throughput: ${
-          WRITER_LABEL[writer]
-        }, ${CONFIG.clients} clients, ${scenario}, ${CONFIG.seconds} s…`,
+        `throughput, ${scenario}: ${writers.map((w) => WRITER_LABEL[w]).join(', ')}; ` +
+          `${CONFIG.clients} clients, ${CONFIG.rounds} rounds of ${
+            CONFIG.seconds / CONFIG.rounds
+          } s each…`,
       );
-      const t = await runThroughput(sql, targets, options, writer);
-      log(
-        `  ${Math.round(t.perSecond)} writes/s, p50 ${t.p50.toFixed(1)} ms, p99 ${
-          t.p99.toFixed(1)
-        } ms, lost ${t.lostUpdates ?? 'n/a'}, refused ${JSON.stringify(t.refused)}`,
-      );
-      log(`  CPU (% of one core): ${JSON.stringify(t.cpu)}`);
-      throughput.push(t);
+      const rounds = new Map<Writer, ThroughputResult[]>(writers.map((w) => [w, []]));
+      for (let round = 0; round < CONFIG.rounds; round++) {
+        for (const writer of round % 2 ? [...writers].reverse() : writers) {
+          // Every round starts from the same settings.
+          await sql`update public.tenant_modules set settings = '{}'
+            where module_id = 'crm' and tenant_id = any(${targets.map((t) => t.tenantId)})`;
+          await probe(options, writer, targets[0]);
+          const seconds = CONFIG.seconds / CONFIG.rounds;
+          rounds.get(writer)!.push(
+            await runThroughput(sql, targets, { ...options, seconds }, writer),
+          );
+        }
+      }
+      for (const writer of writers) {
+        const t = combine(rounds.get(writer)!);
+        log(
+          `  ${WRITER_LABEL[writer]}: ${Math.round(t.perSecond)} writes/s, p50 ${
+            t.p50.toFixed(1)
+          } ms, p99 ${t.p99.toFixed(1)} ms, lost ${t.lostUpdates ?? 'n/a'}, refused ${
+            JSON.stringify(t.refused)
+          }; CPU (% of one core): ${JSON.stringify(t.cpu)}`,
+        );
+        throughput.push(t);
+      }
     }
 
     return {
@@ -214,6 +243,7 @@ async function bench(stack: Stack): Promise<BenchResults> {
         httpRounds: CONFIG.httpRounds,
         clients: CONFIG.clients,
         seconds: CONFIG.seconds,
+        rounds: CONFIG.rounds,
       },
     };
   } finally {

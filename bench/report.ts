@@ -39,7 +39,14 @@ export interface BenchResults {
   /** The function's floor: a request it refuses before any database call. */
   floor: Series;
   throughput: ThroughputResult[];
-  settings: { sqlRounds: number; httpRounds: number; clients: number; seconds: number };
+  settings: {
+    sqlRounds: number;
+    httpRounds: number;
+    clients: number;
+    seconds: number;
+    /** Throughput: each writer's seconds split into this many alternating rounds. */
+    rounds: number;
+  };
 }
 
 /** One line of the summary table. */
@@ -386,7 +393,10 @@ export function markdownReport(r: BenchResults, rows: SummaryRow[]): string {
     '## 5. Throughput',
     '',
     `${r.settings.clients} clients, each writing one request after another for ${r.settings.seconds} s ` +
-      'to the `crm` module (which has a settings schema, so every write is validated by the ' +
+      `per writer, in ${r.settings.rounds} rounds of ${r.settings.seconds / r.settings.rounds} s ` +
+      'taking turns with the writers it is compared with (alternating their order), so that a change ' +
+      "in the machine's speed falls on all of them alike; every round starts from empty settings. " +
+      'Writes go to the `crm` module (which has a settings schema, so every write is validated by the ' +
       "database), on 50 distinct rows or all on one hot row. Writers: the function's merge " +
       '(`PATCH /functions/v1/modules/tenants/{id}/crm/settings`, one RPC merging in the database); ' +
       "today's optimistic merge (the function's earlier read, merge in TypeScript, update guarded by " +

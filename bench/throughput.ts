@@ -50,6 +50,8 @@ export interface ThroughputResult {
   unacknowledgedWrites: number | null;
   /** Share of one core each part of the stack used meanwhile (percent). */
   cpu: Record<string, number>;
+  /** Every acknowledged write's latency (ms), for combining rounds. */
+  latencies: number[];
 }
 
 export interface ThroughputOptions {
@@ -161,6 +163,7 @@ export async function runThroughput(
     p50: median(latency),
     p99: percentile(latency, 99),
     cpu,
+    latencies: latency,
   };
   if (!merges) return { ...result, lostUpdates: null, unacknowledgedWrites: null };
 
@@ -184,4 +187,35 @@ export async function probe(o: ThroughputOptions, writer: Writer, target: Target
   const res = await fetch(url, init);
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${WRITER_LABEL[writer]}: ${res.status} ${text}`);
+}
+
+/**
+ * One result for several rounds of the same writer and scenario: counts and seconds added up,
+ * latencies pooled, CPU shares weighted by each round's length.
+ */
+export function combine(rounds: ThroughputResult[]): ThroughputResult {
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const latencies = rounds.flatMap((r) => r.latencies);
+  const refused: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
+  for (const r of rounds) {
+    for (const [k, v] of Object.entries(r.refused)) refused[k] = (refused[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.cpu)) cpu[k] = (cpu[k] ?? 0) + v * r.seconds;
+  }
+  for (const k of Object.keys(cpu)) cpu[k] = Math.round(cpu[k] / seconds);
+  const sum = (pick: (r: ThroughputResult) => number | null) =>
+    rounds.some((r) => pick(r) === null) ? null : rounds.reduce((n, r) => n + pick(r)!, 0);
+  return {
+    ...rounds[0],
+    seconds,
+    acknowledged: latencies.length,
+    refused,
+    perSecond: latencies.length / seconds,
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+    lostUpdates: sum((r) => r.lostUpdates),
+    unacknowledgedWrites: sum((r) => r.unacknowledgedWrites),
+    cpu,
+    latencies,
+  };
 }
