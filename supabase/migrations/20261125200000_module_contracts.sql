@@ -63,7 +63,10 @@ select private.refresh_time_zone_names();
 grant select on private.time_zone_names to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
--- Small helpers.
+-- Small helpers. The validator's functions below are executable by `authenticated` and
+-- `service_role` (the merge runs as the caller, and anyone may check settings before writing
+-- them); none reads a table the caller could not read otherwise but time-zone names; `anon`
+-- executes none.
 -- ---------------------------------------------------------------------------------------------
 
 -- A JSON path for error messages: `settings.branding.primary_color`, `settings.tags[0]`,
@@ -85,6 +88,9 @@ begin
 end;
 $$;
 
+revoke all on function private.json_path_key(text, text) from public, anon;
+grant execute on function private.json_path_key(text, text) to authenticated, service_role;
+
 -- True when a container in `p_value` is nested more than 32 levels deep (the outermost object is
 -- level 1). jsonpath walks the document in C, without the recursion limits of PL/pgSQL.
 create function private.jsonb_too_deep(p_value jsonb)
@@ -100,6 +106,9 @@ as $$
   );
 $$;
 
+revoke all on function private.jsonb_too_deep(jsonb) from public, anon;
+grant execute on function private.jsonb_too_deep(jsonb) to authenticated, service_role;
+
 -- JSON values as a person reads them in a message: strings quoted, the rest as JSON.
 create function private.json_schema_list(p_values jsonb)
 returns text
@@ -111,6 +120,9 @@ as $$
   select pg_catalog.string_agg(v::text, ', ' order by i)
   from pg_catalog.jsonb_array_elements(p_values) with ordinality as e (v, i);
 $$;
+
+revoke all on function private.json_schema_list(jsonb) from public, anon;
+grant execute on function private.json_schema_list(jsonb) to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- `pattern`: JSON Schema patterns are ECMA-262 regular expressions (as `new RegExp(p, 'u')`);
@@ -454,6 +466,9 @@ $$;
 comment on function private.json_schema_regex(text) is
   'Translates an ECMA-262 pattern (unicode mode) into an equivalent PostgreSQL ARE, or says in `problem` why it cannot.';
 
+revoke all on function private.json_schema_regex(text) from public, anon;
+grant execute on function private.json_schema_regex(text) to authenticated, service_role;
+
 -- Translating takes tens of microseconds; the catalog's trigger stores the translation of every
 -- pattern of a schema it accepts, and the validator looks it up here first.
 create table private.json_schema_patterns (
@@ -498,6 +513,9 @@ begin
 end;
 $$;
 
+revoke all on function private.json_schema_date_ok(text) from public, anon;
+grant execute on function private.json_schema_date_ok(text) to authenticated, service_role;
+
 create function private.json_schema_time_ok(p_value text)
 returns boolean
 language plpgsql
@@ -541,6 +559,9 @@ begin
 end;
 $$;
 
+revoke all on function private.json_schema_time_ok(text) from public, anon;
+grant execute on function private.json_schema_time_ok(text) to authenticated, service_role;
+
 create function private.json_schema_format_ok(p_format text, p_value text)
 returns boolean
 language plpgsql
@@ -574,6 +595,9 @@ begin
 end;
 $$;
 
+revoke all on function private.json_schema_format_ok(text, text) from public, anon;
+grant execute on function private.json_schema_format_ok(text, text) to authenticated, service_role;
+
 create function private.json_schema_format_message(p_format text)
 returns text
 language sql
@@ -590,6 +614,9 @@ as $$
     else 'must be a ' || p_format
   end;
 $$;
+
+revoke all on function private.json_schema_format_message(text) from public, anon;
+grant execute on function private.json_schema_format_message(text) to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- The validator: every failing path of `p_value` against `p_schema`, appended to `p_errors` as
@@ -613,6 +640,9 @@ as $$
     else 'null'
   end;
 $$;
+
+revoke all on function private.json_schema_type_name(text) from public, anon;
+grant execute on function private.json_schema_type_name(text) to authenticated, service_role;
 
 create function private.json_schema_collect(
   p_schema jsonb,
@@ -797,6 +827,9 @@ $$;
 comment on function private.json_schema_collect(jsonb, jsonb, text, jsonb) is
   'Appends to p_errors one {path, message} per keyword of p_schema (the supported subset of JSON Schema 2020-12) that p_value fails; p_path names p_value in the messages.';
 
+revoke all on function private.json_schema_collect(jsonb, jsonb, text, jsonb) from public, anon;
+grant execute on function private.json_schema_collect(jsonb, jsonb, text, jsonb) to authenticated, service_role;
+
 -- Fills in defaults the way ajv's useDefaults does: wherever a schema with `properties`
 -- validates an object, each missing property that has a `default` gets a copy of it, then the
 -- properties (defaulted ones included), additional properties and array items are visited.
@@ -851,6 +884,9 @@ $$;
 comment on function private.json_schema_apply_defaults(jsonb, jsonb) is
   'p_value with every missing property that p_schema gives a default filled in, nested objects and array items included (as ajv''s useDefaults).';
 
+revoke all on function private.json_schema_apply_defaults(jsonb, jsonb) from public, anon;
+grant execute on function private.json_schema_apply_defaults(jsonb, jsonb) to authenticated, service_role;
+
 -- Settings errors as the API reports them: the depth cap, then the schema's verdict.
 create function private.json_schema_errors(p_schema jsonb, p_value jsonb, p_path text)
 returns jsonb
@@ -872,6 +908,9 @@ $$;
 
 comment on function private.json_schema_errors(jsonb, jsonb, text) is
   'Every {path, message} that makes p_value fail p_schema (null: any value) or the 32-level nesting cap; [] when it passes.';
+
+revoke all on function private.json_schema_errors(jsonb, jsonb, text) from public, anon;
+grant execute on function private.json_schema_errors(jsonb, jsonb, text) to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- What a settings schema may say. Checked whenever a schema is written to the catalog.
@@ -1031,6 +1070,9 @@ begin
 end;
 $$;
 
+revoke all on function private.json_schema_problems_at(jsonb, text, jsonb) from public, anon;
+grant execute on function private.json_schema_problems_at(jsonb, text, jsonb) to authenticated, service_role;
+
 create function private.json_schema_problems(p_schema jsonb)
 returns jsonb
 language plpgsql
@@ -1065,6 +1107,9 @@ $$;
 
 comment on function private.json_schema_problems(jsonb) is
   'Every {path, message} that keeps p_schema from being a settings schema: keywords outside the supported subset of JSON Schema 2020-12, malformed values, patterns that cannot be translated, defaults that fail their own schema; [] when it is fine.';
+
+revoke all on function private.json_schema_problems(jsonb) from public, anon;
+grant execute on function private.json_schema_problems(jsonb) to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- The catalog carries the contract.
@@ -1293,6 +1338,9 @@ $$;
 comment on function private.jsonb_merge_patch(jsonb, jsonb) is
   'JSON Merge Patch (RFC 7396): objects merge recursively, null removes a key, anything else replaces. Untouched values are kept as stored.';
 
+revoke all on function private.jsonb_merge_patch(jsonb, jsonb) from public, anon;
+grant execute on function private.jsonb_merge_patch(jsonb, jsonb) to authenticated, service_role;
+
 create function public.merge_tenant_module_settings(tenant_id uuid, module_id text, patch jsonb)
 returns setof public.tenant_modules
 language plpgsql
@@ -1324,33 +1372,3 @@ comment on function public.merge_tenant_module_settings(uuid, text, jsonb) is
 
 revoke all on function public.merge_tenant_module_settings(uuid, text, jsonb) from public, anon;
 grant execute on function public.merge_tenant_module_settings(uuid, text, jsonb) to authenticated, service_role;
-
--- The helpers the invoker-side code paths call (RLS policies of other modules, the merge, and
--- anyone who wants to check settings before writing them) are executable by the API roles; none
--- of them reads a table the caller could not read otherwise, but time-zone names.
-do $$
-declare
-  v_function text;
-begin
-  foreach v_function in array array[
-    'private.json_path_key(text, text)',
-    'private.jsonb_too_deep(jsonb)',
-    'private.json_schema_list(jsonb)',
-    'private.json_schema_regex(text)',
-    'private.json_schema_date_ok(text)',
-    'private.json_schema_time_ok(text)',
-    'private.json_schema_format_ok(text, text)',
-    'private.json_schema_format_message(text)',
-    'private.json_schema_type_name(text)',
-    'private.json_schema_collect(jsonb, jsonb, text, jsonb)',
-    'private.json_schema_apply_defaults(jsonb, jsonb)',
-    'private.json_schema_errors(jsonb, jsonb, text)',
-    'private.json_schema_problems_at(jsonb, text, jsonb)',
-    'private.json_schema_problems(jsonb)',
-    'private.jsonb_merge_patch(jsonb, jsonb)'
-  ] loop
-    execute format('revoke all on function %s from public, anon', v_function);
-    execute format('grant execute on function %s to authenticated, service_role', v_function);
-  end loop;
-end;
-$$;
