@@ -3,11 +3,8 @@
  * about it (id, name, description, version, settings schema). They are data, published to the
  * database by `deno task modules:publish`; nothing in the edge function knows about any module.
  */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-
-/** The project root (the folder holding `supabase/`). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+import { ROOT } from '../stack/project.ts';
 
 /** Where module files live. */
 export const MODULES_DIR = `${ROOT}/supabase/modules`;

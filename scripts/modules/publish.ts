@@ -13,13 +13,8 @@
  */
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import {
-  ManifestError,
-  type ModuleManifest,
-  MODULES_DIR,
-  readManifests,
-  ROOT,
-} from './manifest.ts';
+import { ROOT } from '../stack/project.ts';
+import { ManifestError, type ModuleManifest, MODULES_DIR, readManifests } from './manifest.ts';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
@@ -49,6 +44,26 @@ function reasons(detail: string | undefined): unknown[] {
 }
 
 /**
+ * The upsert of one catalog row, given the SQL of its five values (id, name, description, version,
+ * settings schema): it refreshes all of them but `is_active`, an operator's switch, and writes
+ * nothing when the row already says the same. Published and seeded alike.
+ */
+function upsertSql(values: string[]): string {
+  return [
+    'insert into public.modules (id, name, description, version, settings_schema)',
+    `values (${values.join(', ')})`,
+    'on conflict (id) do update',
+    'set name = excluded.name,',
+    '    description = excluded.description,',
+    '    version = excluded.version,',
+    '    settings_schema = excluded.settings_schema',
+    'where (modules.name, modules.description, modules.version, modules.settings_schema)',
+    '  is distinct from',
+    '  (excluded.name, excluded.description, excluded.version, excluded.settings_schema)',
+  ].join('\n');
+}
+
+/**
  * Upserts `modules` into `public.modules` in one transaction (rolled back when `dryRun`), and
  * says for each whether it was created, updated or already up to date.
  */
@@ -62,20 +77,13 @@ export async function publishModules(
   try {
     await sql.begin(async (tx) => {
       for (const m of modules) {
-        const schema = m.settings_schema === null ? null : tx.json(m.settings_schema as never);
+        // postgres.js serializes a parameter it knows to be jsonb with JSON.stringify itself.
+        const schema = m.settings_schema as postgres.ParameterOrJSON<never>;
         try {
-          const rows = await tx<{ inserted: boolean }[]>`
-            insert into public.modules (id, name, description, version, settings_schema)
-            values (${m.id}, ${m.name}, ${m.description}, ${m.version}, ${schema})
-            on conflict (id) do update
-            set name = excluded.name,
-                description = excluded.description,
-                version = excluded.version,
-                settings_schema = excluded.settings_schema
-            where (modules.name, modules.description, modules.version, modules.settings_schema)
-              is distinct from
-              (excluded.name, excluded.description, excluded.version, excluded.settings_schema)
-            returning (xmax = 0) as inserted`;
+          const rows = await tx.unsafe<{ inserted: boolean }[]>(
+            `${upsertSql(['$1', '$2', '$3', '$4', '$5::jsonb'])}\nreturning (xmax = 0) as inserted`,
+            [m.id, m.name, m.description, m.version, schema],
+          );
           const outcome = rows.length === 0
             ? 'unchanged'
             : rows[0].inserted
@@ -148,18 +156,15 @@ export function seedSql(modules: ModuleManifest[]): string {
       : `${literal(JSON.stringify(m.settings_schema, null, 2))}::jsonb`;
     lines.push(
       '',
-      'insert into public.modules (id, name, description, version, settings_schema)',
-      `values (${literal(m.id)}, ${literal(m.name)}, ${literal(m.description)}, ${
-        literal(m.version)
-      }, ${schema})`,
-      'on conflict (id) do update',
-      'set name = excluded.name,',
-      '    description = excluded.description,',
-      '    version = excluded.version,',
-      '    settings_schema = excluded.settings_schema',
-      'where (modules.name, modules.description, modules.version, modules.settings_schema)',
-      '  is distinct from',
-      '  (excluded.name, excluded.description, excluded.version, excluded.settings_schema);',
+      `${
+        upsertSql([
+          literal(m.id),
+          literal(m.name),
+          literal(m.description),
+          literal(m.version),
+          schema,
+        ])
+      };`,
     );
   }
   return `${lines.join('\n')}\n`;
