@@ -51,11 +51,6 @@ export function jsonProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Size of `value` as JSON text, in UTF-8 bytes. */
-export function jsonBytes(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).length;
-}
-
 /** `JSON.rawJSON` (V8 11.4+, so every Deno 2 and the edge runtime), missing from TypeScript's lib. */
 const rawJson = (JSON as unknown as { rawJSON?: (text: string) => JsonValue }).rawJSON;
 

@@ -56,7 +56,7 @@ const INVALID_SETTINGS = /^invalid settings for module "([^"]+)"$/;
  * `tenant_modules_settings_schema` check, the failing paths as JSON in its detail) as a 422
  * listing each field; undefined for any other error.
  */
-export function invalidSettings(error: UpstreamError): ApiError | undefined {
+function invalidSettings(error: UpstreamError): ApiError | undefined {
   const moduleId = INVALID_SETTINGS.exec(error.message ?? '')?.[1];
   if (error.code !== '23514' || moduleId === undefined) return undefined;
   let errors: FieldError[] = [];
