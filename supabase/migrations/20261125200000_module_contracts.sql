@@ -1202,9 +1202,13 @@ begin
         column = 'settings_schema';
   end if;
   update public.tenant_modules as tm
-  set settings = private.json_schema_apply_defaults(new.settings_schema, tm.settings)
-  where tm.module_id = new.id
-    and tm.settings <> private.json_schema_apply_defaults(new.settings_schema, tm.settings);
+  set settings = d.settings
+  from (
+    select t.id, private.json_schema_apply_defaults(new.settings_schema, t.settings) as settings
+    from public.tenant_modules as t
+    where t.module_id = new.id
+  ) as d
+  where tm.id = d.id and tm.settings <> d.settings;
   return null;
 end;
 $$;
