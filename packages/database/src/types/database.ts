@@ -5,16 +5,36 @@ export type Database = {
   
   "public": {
           Tables: {
-            "modules": {
+            "module_versions": {
                   Row: {
-                    "created_at": string,"description": string | null,"id": string,"is_active": boolean,"name": string,"settings_schema": Json | null,"version": string
+                    "migrations": NonNullable<Json>,"module_id": string,"published_at": string,"requires": NonNullable<Json>,"settings_schema": Json | null,"version": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"description"?: string | null,"id": string,"is_active"?: boolean,"name": string,"settings_schema"?: Json | null,"version"?: string
+                    "migrations"?: NonNullable<Json>,"module_id": string,"published_at"?: string,"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version": string
                   }
                   Update: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"is_active"?: boolean,"name"?: string,"settings_schema"?: Json | null,"version"?: string
+                    "migrations"?: NonNullable<Json>,"module_id"?: string,"published_at"?: string,"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "module_versions_module_id_fkey"
+      columns: ["module_id"]
+isOneToOne: false
+      referencedRelation: "modules"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"modules": {
+                  Row: {
+                    "created_at": string,"description": string | null,"id": string,"is_active": boolean,"migrations": NonNullable<Json>,"name": string,"requires": NonNullable<Json>,"settings_schema": Json | null,"version": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"description"?: string | null,"id": string,"is_active"?: boolean,"migrations"?: NonNullable<Json>,"name": string,"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"is_active"?: boolean,"migrations"?: NonNullable<Json>,"name"?: string,"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
                   }
                   Relationships: [
                     
@@ -41,14 +61,14 @@ isOneToOne: false
                   ]
                 },"tenant_modules": {
                   Row: {
-                    "enabled": boolean,"id": string,"installed_at": string,"module_id": string,"settings": NonNullable<Json>,"tenant_id": string,"updated_at": string
+                    "enabled": boolean,"id": string,"installed_at": string,"module_id": string,"settings": NonNullable<Json>,"tenant_id": string,"updated_at": string,"version": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "enabled"?: boolean,"id"?: string,"installed_at"?: string,"module_id": string,"settings"?: NonNullable<Json>,"tenant_id": string,"updated_at"?: string
+                    "enabled"?: boolean,"id"?: string,"installed_at"?: string,"module_id": string,"settings"?: NonNullable<Json>,"tenant_id": string,"updated_at"?: string,"version"?: string
                   }
                   Update: {
-                    "enabled"?: boolean,"id"?: string,"installed_at"?: string,"module_id"?: string,"settings"?: NonNullable<Json>,"tenant_id"?: string,"updated_at"?: string
+                    "enabled"?: boolean,"id"?: string,"installed_at"?: string,"module_id"?: string,"settings"?: NonNullable<Json>,"tenant_id"?: string,"updated_at"?: string,"version"?: string
                   }
                   Relationships: [
                     {
@@ -63,6 +83,12 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "tenants"
       referencedColumns: ["id"]
+    },{
+      foreignKeyName: "tenant_modules_version_fkey"
+      columns: ["module_id","version"]
+isOneToOne: false
+      referencedRelation: "module_versions"
+      referencedColumns: ["module_id","version"]
     }
                   ]
                 },"tenants": {
@@ -85,7 +111,41 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "merge_tenant_module_settings":
+            "disable_tenant_module":
+{ Args: { "cascade"?: boolean,"module_id": string,"tenant_id": string }; Returns: {
+              "enabled": boolean,
+"id": string,
+"installed_at": string,
+"module_id": string,
+"settings": NonNullable<Json>,
+"tenant_id": string,
+"updated_at": string,
+"version": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "tenant_modules"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"install_tenant_module":
+{ Args: { "enabled"?: boolean,"module_id": string,"settings"?: Json,"tenant_id": string,"with_dependencies"?: boolean }; Returns: {
+              "enabled": boolean,
+"id": string,
+"installed_at": string,
+"module_id": string,
+"settings": NonNullable<Json>,
+"tenant_id": string,
+"updated_at": string,
+"version": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "tenant_modules"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"merge_tenant_module_settings":
 { Args: { "module_id": string,"patch": Json,"tenant_id": string }; Returns: {
               "enabled": boolean,
 "id": string,
@@ -93,7 +153,8 @@ isOneToOne: false
 "module_id": string,
 "settings": NonNullable<Json>,
 "tenant_id": string,
-"updated_at": string
+"updated_at": string,
+"version": string
             }[]
                           SetofOptions: {
         from: "*"
@@ -103,7 +164,41 @@ isOneToOne: false
       } },
 "tenant_has_module":
 { Args: { "p_module_id": string,"p_tenant_id": string }; Returns: boolean
-                           }
+                           },
+"uninstall_tenant_module":
+{ Args: { "cascade"?: boolean,"module_id": string,"tenant_id": string }; Returns: {
+              "enabled": boolean,
+"id": string,
+"installed_at": string,
+"module_id": string,
+"settings": NonNullable<Json>,
+"tenant_id": string,
+"updated_at": string,
+"version": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "tenant_modules"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"upgrade_tenant_module":
+{ Args: { "module_id": string,"tenant_id": string,"version"?: string }; Returns: {
+              "enabled": boolean,
+"id": string,
+"installed_at": string,
+"module_id": string,
+"settings": NonNullable<Json>,
+"tenant_id": string,
+"updated_at": string,
+"version": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "tenant_modules"
+        isOneToOne: false
+        isSetofReturn: true
+      } }
           }
           Enums: {
             [_ in never]: never
