@@ -8,9 +8,11 @@
 --   time). Settings are checked against that version's schema, not the catalog's.
 -- * Upgrading is an update of `tenant_modules.version` (or `public.upgrade_tenant_module()`): the
 --   settings migrations declared for the versions in between run in order, then the target
---   version's defaults and schema apply. A result that breaks the schema refuses the upgrade
---   (23514, constraint `tenant_modules_upgrade`, the failing paths as JSON in DETAIL); a downgrade
---   is refused (23514, `tenant_modules_no_downgrade`); an unknown version is refused (23503).
+--   version's defaults and schema apply. Each version's steps come from the latest version up to
+--   the target that declares them, so a module file may drop old entries without losing them. A
+--   result that breaks the schema refuses the upgrade (23514, constraint `tenant_modules_upgrade`,
+--   the failing paths as JSON in DETAIL); a downgrade is refused (23514,
+--   `tenant_modules_no_downgrade`); an unknown version is refused (23503).
 -- * A module requires others by semver range (`requires`, e.g. {"crm": "^1.2.0"}). Publishing a
 --   range no published version satisfies, or a cycle, is refused at commit. A tenant's enabled
 --   module needs its requirements installed, enabled and in range (23503, constraint
@@ -47,7 +49,7 @@ create table public.module_versions (
 comment on table public.module_versions is
   'Every version of every module ever written to public.modules, with the settings schema, requirements and migrations it was published with. Written by the database when public.modules changes; every signed-in user reads it.';
 comment on column public.module_versions.migrations is
-  'The settings migrations this version declared (public.modules.migrations when it was published); an upgrade to this version runs the steps of every key after the installed version, up to this one.';
+  'The settings migrations this version declared (public.modules.migrations when it was published). An upgrade from I to T runs, in version order, the steps of every key K with I < K <= T, each taken from the latest version up to T that declares it.';
 
 alter table public.module_versions enable row level security;
 
@@ -87,8 +89,10 @@ alter table public.tenant_modules
 comment on column public.tenant_modules.version is
   'The version of the module the tenant runs: set by the database to the module''s current version at install (leave it out), then changed only by upgrades. Its settings schema is the one the settings must match.';
 
--- Serves the foreign key and "which tenants run which version" (bulk upgrades).
-create index tenant_modules_module_id_version_idx on public.tenant_modules (module_id, version);
+-- Serves the foreign key and "which tenants run which version" (bulk upgrades). (module_id,
+-- tenant_id) is unique, so this is too; declaring it so keeps it out of the unused-index advisor.
+create unique index tenant_modules_module_id_version_tenant_id_key
+on public.tenant_modules (module_id, version, tenant_id);
 
 -- ---------------------------------------------------------------------------------------------
 -- Ordering versions (private.semver_compare, from the semver migration).
@@ -617,6 +621,9 @@ declare
 begin
   if tg_op = 'INSERT' then
     select m.version into v_current from public.modules as m where m.id = new.module_id;
+    if v_current is null then
+      return new;  -- no such module: its foreign key refuses the row (23503)
+    end if;
     if new.version is null or new.version = '' then
       new.version := v_current;
     elsif new.version is distinct from v_current then
@@ -634,8 +641,7 @@ begin
   if new.version is not distinct from old.version then
     return new;
   end if;
-  select v.migrations into v_migrations
-  from public.module_versions as v
+  perform from public.module_versions as v
   where v.module_id = new.module_id and v.version = new.version;
   if not found then
     raise exception 'module "%" has no version %', new.module_id, coalesce(new.version, 'null')
@@ -659,6 +665,17 @@ begin
   if new.settings is distinct from old.settings then
     return new;
   end if;
+  -- The steps of each migration key come from the latest version up to the target that declares
+  -- it, so a module file that stops listing old migrations does not lose them.
+  v_migrations := '{}'::jsonb;
+  foreach v_key in array private.semver_sort(array(
+    select v.version from public.module_versions as v
+    where v.module_id = new.module_id and private.semver_compare(v.version, new.version) <= 0))
+  loop
+    v_migrations := v_migrations || (
+      select v.migrations from public.module_versions as v
+      where v.module_id = new.module_id and v.version = v_key);
+  end loop;
   foreach v_key in array private.semver_sort(array(
     select k.key from pg_catalog.jsonb_object_keys(v_migrations) as k (key)
     where private.semver_compare(k.key, old.version) > 0
@@ -671,7 +688,7 @@ end;
 $$;
 
 comment on function private.tenant_modules_migrate_settings() is
-  'Trigger (before insert, or update of version): sets the version of a new install to the current one; on an upgrade refuses an unknown version or a downgrade, then runs the settings migrations the target version declares for every version after the installed one, in order.';
+  'Trigger (before insert, or update of version): sets the version of a new install to the current one; on an upgrade refuses an unknown version or a downgrade, then runs, in version order, the settings migrations declared (by the target or an earlier version, the latest declaration winning) for every version after the installed one up to the target.';
 
 revoke all on function private.tenant_modules_migrate_settings() from public, anon, authenticated;
 
@@ -915,33 +932,63 @@ set search_path = ''
 as $$
 declare
   v_needed text[] := '{}';
+  v_ranges jsonb;
+  v_unsatisfied jsonb;
 begin
   if with_dependencies then
-    with recursive needed (module_id) as (
-      select r.key
+    with recursive needed (module_id, range) as (
+      select r.key, r.value #>> '{}'
       from public.modules as m
       join public.module_versions as v on v.module_id = m.id and v.version = m.version
-      cross join lateral pg_catalog.jsonb_object_keys(v.requires) as r (key)
+      cross join lateral pg_catalog.jsonb_each(v.requires) as r
       where m.id = install_tenant_module.module_id
       union
-      select r.key
+      select r.key, r.value #>> '{}'
       from needed as n
       join public.modules as m on m.id = n.module_id
       join public.module_versions as v on v.module_id = m.id and v.version = m.version
-      cross join lateral pg_catalog.jsonb_object_keys(v.requires) as r (key)
+      cross join lateral pg_catalog.jsonb_each(v.requires) as r
       where not exists (
         select 1 from public.tenant_modules as tm
         where tm.tenant_id = install_tenant_module.tenant_id and tm.module_id = n.module_id
           and tm.enabled
       )
     )
-    select coalesce(pg_catalog.array_agg(n.module_id), '{}') into v_needed
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('module_id', n.module_id, 'range', n.range))
+    into v_ranges
     from needed as n
     where not exists (
       select 1 from public.tenant_modules as tm
       where tm.tenant_id = install_tenant_module.tenant_id and tm.module_id = n.module_id
         and tm.enabled
     );
+    -- A requirement that is not installed gets the current version: say so when that is out of range.
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+        'module_id', n.module_id, 'range', n.range, 'installed_version', null, 'enabled', false,
+        'current_version', m.version) order by n.module_id, n.range)
+    into v_unsatisfied
+    from pg_catalog.jsonb_to_recordset(coalesce(v_ranges, '[]')) as n (module_id text, range text)
+    left join public.modules as m on m.id = n.module_id
+    where not exists (
+        select 1 from public.tenant_modules as tm
+        where tm.tenant_id = install_tenant_module.tenant_id and tm.module_id = n.module_id)
+      and (m.id is null or not private.semver_satisfies(m.version, n.range));
+    if v_unsatisfied is not null then
+      raise exception 'module "%" % requires modules this tenant does not have enabled in range: %',
+        install_tenant_module.module_id,
+        (select m.version from public.modules as m where m.id = install_tenant_module.module_id),
+        (select pg_catalog.string_agg(pg_catalog.format('%s %s (not installed; its current version, %s, is out of range)',
+           e ->> 'module_id', e ->> 'range', coalesce(e ->> 'current_version', 'none')), ', ')
+         from pg_catalog.jsonb_array_elements(v_unsatisfied) as e)
+        using errcode = '23503',
+          detail = v_unsatisfied::text,
+          hint = 'Those modules cannot be installed in range: publish a version of the module that accepts their current versions. The detail lists each as {module_id, range, installed_version, enabled, current_version}.',
+          constraint = 'tenant_modules_requires',
+          schema = 'public',
+          table = 'tenant_modules';
+    end if;
+    select coalesce(pg_catalog.array_agg(distinct n.module_id), '{}') into v_needed
+    from pg_catalog.jsonb_to_recordset(coalesce(v_ranges, '[]')) as n (module_id text, range text);
   end if;
   set constraints public.tenant_modules_requires deferred;
   return query
