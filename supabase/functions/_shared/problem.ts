@@ -22,8 +22,13 @@ export type ProblemCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'already_installed'
+  | 'missing_dependencies'
+  | 'required_by'
+  | 'upgrade_blocked'
+  | 'downgrade_not_supported'
   | 'payload_too_large'
   | 'module_unavailable'
+  | 'unknown_version'
   | 'invalid_settings'
   | 'upstream_unavailable'
   | 'internal_error';
@@ -39,15 +44,49 @@ const TITLES: Record<ProblemCode, string> = {
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   already_installed: 'Module already installed',
+  missing_dependencies: 'Missing dependencies',
+  required_by: 'Required by other modules',
+  upgrade_blocked: 'Upgrade blocked',
+  downgrade_not_supported: 'Downgrade not supported',
   payload_too_large: 'Payload too large',
   module_unavailable: 'Module unavailable',
+  unknown_version: 'Unknown version',
   invalid_settings: 'Invalid settings',
   upstream_unavailable: 'Service unavailable',
   internal_error: 'Internal error',
 };
 
+/** A module the tenant lacks in the range another module requires. */
+export interface MissingDependency {
+  module_id: string;
+  /** The semver range required. */
+  range: string;
+  /** The version the tenant has installed (disabled or out of range); null when not installed. */
+  installed_version: string | null;
+}
+
+/** An enabled module of the tenant that requires the module a request is about. */
+export interface Dependent {
+  module_id: string;
+  /** The dependent's installed version. */
+  version: string;
+  /** The range of the module that version requires. */
+  range: string;
+}
+
+/**
+ * Extension members a problem may carry beside the standard ones (RFC 9457 §3.2), each with its
+ * one meaning whatever the code.
+ */
+export interface ProblemMembers {
+  /** The requirements the tenant does not have enabled in range. */
+  dependencies?: MissingDependency[];
+  /** The enabled modules that stand in the way, with the range each requires. */
+  dependents?: Dependent[];
+}
+
 /** The JSON body of a problem response. */
-export interface Problem {
+export interface Problem extends ProblemMembers {
   type: string;
   title: string;
   status: number;
@@ -66,6 +105,8 @@ export class ApiError extends Error {
     readonly errors?: FieldError[],
     /** Extra response headers, e.g. `Allow` on a 405 or `WWW-Authenticate` on a 401. */
     readonly headers?: Record<string, string>,
+    /** Extension members of the problem, e.g. the `dependencies` a 409 is about. */
+    readonly members?: ProblemMembers,
   ) {
     super(detail);
   }
@@ -79,7 +120,7 @@ export class ApiError extends Error {
       code: this.code,
     };
     if (this.errors?.length) problem.errors = this.errors;
-    return problem;
+    return { ...problem, ...this.members };
   }
 }
 
