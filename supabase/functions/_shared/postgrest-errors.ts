@@ -3,7 +3,7 @@
  * Routes first handle the codes whose meaning depends on the route (e.g. 42501 on install means
  * "diagnose why"), then hand the rest to `upstreamError`.
  */
-import { ApiError, type FieldError } from './problem.ts';
+import { ApiError, type Dependent, type FieldError, type MissingDependency } from './problem.ts';
 
 /** The error half of a supabase-js result. */
 export interface UpstreamError {
@@ -48,31 +48,167 @@ export function unavailable(): ApiError {
   );
 }
 
-/** How the database names a settings write that breaks the module's settings schema. */
-const INVALID_SETTINGS = /^invalid settings for module "([^"]+)"$/;
+type Item = Record<string, unknown>;
+
+const isString = (value: unknown): value is string => typeof value === 'string';
 
 /**
- * The database's verdict on settings that break the module's schema (23514 from the
- * `tenant_modules_settings_schema` check, the failing paths as JSON in its detail) as a 422
- * listing each field; undefined for any other error.
+ * The items of a DETAIL that the database writes as a JSON array, each kept only when `pick`
+ * recognises it; [] for a detail that is missing, not JSON or not an array.
  */
-function invalidSettings(error: UpstreamError): ApiError | undefined {
-  const moduleId = INVALID_SETTINGS.exec(error.message ?? '')?.[1];
-  if (error.code !== '23514' || moduleId === undefined) return undefined;
-  let errors: FieldError[] = [];
+function detailItems<T>(error: UpstreamError, pick: (item: Item) => T | undefined): T[] {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(error.details ?? '[]');
-    if (Array.isArray(parsed)) {
-      errors = parsed.filter((e) => typeof e?.path === 'string' && typeof e?.message === 'string')
-        .map((e) => ({ path: e.path, message: e.message }));
-    }
-  } catch { /* a detail that is not JSON: report the refusal without fields */ }
-  return new ApiError(
-    422,
-    'invalid_settings',
-    `The settings do not fit the "${moduleId}" module's settings schema; nothing was changed.`,
-    errors,
-  );
+    parsed = JSON.parse(error.details ?? '');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((item) => {
+    const picked = typeof item === 'object' && item !== null ? pick(item as Item) : undefined;
+    return picked === undefined ? [] : [picked];
+  });
+}
+
+const fieldError = (e: Item): FieldError | undefined =>
+  isString(e.path) && isString(e.message) ? { path: e.path, message: e.message } : undefined;
+
+const missingDependency = (e: Item): MissingDependency | undefined =>
+  isString(e.module_id) && isString(e.range) &&
+    (e.installed_version == null || isString(e.installed_version))
+    ? { module_id: e.module_id, range: e.range, installed_version: e.installed_version ?? null }
+    : undefined;
+
+const dependent = (e: Item): Dependent | undefined =>
+  isString(e.module_id) && isString(e.version) && isString(e.range)
+    ? { module_id: e.module_id, version: e.version, range: e.range }
+    : undefined;
+
+/**
+ * The database's refusals of a write that RLS let through, by SQLSTATE and message (PostgREST
+ * passes on the message, the DETAIL and the HINT, not the constraint's name); each builds the
+ * API's problem from the message's parts (`m`) and the DETAIL.
+ */
+const VERDICTS: {
+  sqlstate: string;
+  message: RegExp;
+  problem: (m: RegExpExecArray, error: UpstreamError) => ApiError;
+}[] = [
+  {
+    sqlstate: '23514',
+    message: /tenant_modules_settings_size/,
+    problem: () => new ApiError(413, 'payload_too_large', 'Settings may take at most 64 KiB.'),
+  },
+  {
+    sqlstate: '23514',
+    message: /^invalid settings for module "([^"]+)"$/,
+    problem: ([, id], error) =>
+      new ApiError(
+        422,
+        'invalid_settings',
+        `The settings do not fit the "${id}" module's settings schema; nothing was changed.`,
+        detailItems(error, fieldError),
+      ),
+  },
+  {
+    sqlstate: '23514',
+    message:
+      /^module "([^"]+)" cannot be upgraded to (\S+): the migrated settings do not fit its settings schema$/,
+    problem: ([, id, target], error) =>
+      new ApiError(
+        409,
+        'upgrade_blocked',
+        `The settings of "${id}", migrated to ${target}, do not fit that version's settings ` +
+          'schema; nothing was changed.',
+        detailItems(error, fieldError),
+      ),
+  },
+  {
+    sqlstate: '23514',
+    message: /^step (\d+) of the migration to (\S+) failed: /,
+    problem: ([, step, target], error) =>
+      new ApiError(
+        409,
+        'upgrade_blocked',
+        `Step ${step} of the settings migration to ${target} failed on these settings; nothing ` +
+          'was changed.',
+        detailItems(error, fieldError),
+      ),
+  },
+  {
+    sqlstate: '23514',
+    message: /^module "([^"]+)" cannot be downgraded from (\S+) to (\S+)$/,
+    problem: ([, id, from, to]) =>
+      new ApiError(
+        409,
+        'downgrade_not_supported',
+        `"${id}" is installed at ${from} and cannot go back to ${to}: versions only move forward.`,
+      ),
+  },
+  {
+    sqlstate: '23503',
+    message: /^module "([^"]+)" has no version (.+)$/,
+    problem: ([, id, version]) =>
+      new ApiError(422, 'unknown_version', `"${id}" has no published version ${version}.`),
+  },
+  {
+    sqlstate: '23503',
+    message:
+      /^module "([^"]+)" (\S+) requires modules this tenant does not have enabled in range: (.+)$/,
+    problem: ([, id, version, missing], error) =>
+      new ApiError(
+        409,
+        'missing_dependencies',
+        `"${id}" ${version} requires modules this tenant does not have enabled in range: ` +
+          `${missing}. Install or enable them first; nothing was changed.`,
+        undefined,
+        undefined,
+        { dependencies: detailItems(error, missingDependency) },
+      ),
+  },
+  {
+    sqlstate: '23503',
+    message: /^module "([^"]+)" is required by enabled modules of this tenant: (.+)$/,
+    problem: ([, id, dependents], error) =>
+      new ApiError(
+        409,
+        'required_by',
+        `"${id}" is required by enabled modules of this tenant: ${dependents}. Disable or ` +
+          'uninstall them first, or together with it (cascade); nothing was changed.',
+        undefined,
+        undefined,
+        { dependents: detailItems(error, dependent) },
+      ),
+  },
+  {
+    sqlstate: '23503',
+    message: /^module "([^"]+)" cannot move to (\S+): (.+)$/,
+    problem: ([, id, target, ranges], error) =>
+      new ApiError(
+        409,
+        'upgrade_blocked',
+        `"${id}" cannot move to ${target}: ${ranges}. Upgrade those modules first; nothing was ` +
+          'changed.',
+        undefined,
+        undefined,
+        { dependents: detailItems(error, dependent) },
+      ),
+  },
+];
+
+/**
+ * The database's verdict on a write that RLS let through, as the API's problem: settings that
+ * break the installed version's schema or the 64 KiB cap (422, 413), a missing or standing
+ * dependency (409), a blocked upgrade or a downgrade (409), an unknown version (422). Undefined
+ * for any other error, which is then not a verdict on the request's content.
+ */
+export function ruleVerdict(error: UpstreamError): ApiError | undefined {
+  for (const verdict of VERDICTS) {
+    if (verdict.sqlstate !== error.code) continue;
+    const match = verdict.message.exec(error.message ?? '');
+    if (match) return verdict.problem(match, error);
+  }
+  return undefined;
 }
 
 /** Maps an upstream error that the route had no more specific meaning for. */
@@ -85,15 +221,11 @@ export function upstreamError(status: number, error: UpstreamError): ApiError {
     case '23505':
       return new ApiError(409, 'already_installed', 'The tenant already has this module.');
     case '23503':
-      return new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
-    case '23514': {
-      if (/settings_size/.test(error.message ?? '')) {
-        return new ApiError(413, 'payload_too_large', 'Settings may take at most 64 KiB.');
-      }
-      const invalid = invalidSettings(error);
-      if (invalid) return invalid;
-      return new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
-    }
+      return ruleVerdict(error) ??
+        new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
+    case '23514':
+      return ruleVerdict(error) ??
+        new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
     case 'PGRST116':
       return new ApiError(404, 'not_found', 'No such row, or it is not visible to you.');
     case 'PGRST301':
