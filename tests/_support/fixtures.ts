@@ -25,6 +25,7 @@ export interface User {
 /** A stored `tenant_modules` row, as the superuser sees it. */
 export interface StoredRow {
   module_id: string;
+  version: string;
   enabled: boolean;
   settings: Record<string, unknown>;
   installed_at: Date;
@@ -63,10 +64,21 @@ export function connect(): postgres.Sql {
 /** Everything about a tenant's modules that a write could change, as one comparable string. */
 export async function tenantState(sql: postgres.Sql, tenantId: string): Promise<string> {
   const rows = await sql`
-    select module_id, enabled, settings, installed_at, updated_at from public.tenant_modules
-    where tenant_id = ${tenantId} order by module_id`;
+    select module_id, version, enabled, settings, installed_at, updated_at
+    from public.tenant_modules where tenant_id = ${tenantId} order by module_id`;
   return JSON.stringify(rows);
 }
+
+/** The keys of an installed module as every route returns it, sorted. */
+export const ROW_KEYS = [
+  'enabled',
+  'installed_at',
+  'module_id',
+  'settings',
+  'tenant_id',
+  'updated_at',
+  'version',
+];
 
 /** True for an RFC 9457 body whose status matches the response's. */
 export function isProblem(body: unknown, status: number): boolean {
@@ -114,8 +126,8 @@ export async function createWorld(sql: postgres.Sql = connect()): Promise<World>
     },
     async row(moduleId, tenantId = a.id) {
       const [row] = await sql<StoredRow[]>`
-        select module_id, enabled, settings, installed_at, updated_at from public.tenant_modules
-        where tenant_id = ${tenantId} and module_id = ${moduleId}`;
+        select module_id, version, enabled, settings, installed_at, updated_at
+        from public.tenant_modules where tenant_id = ${tenantId} and module_id = ${moduleId}`;
       return row;
     },
     state: (tenantId = a.id) => tenantState(sql, tenantId),

@@ -3,9 +3,12 @@
  * local stack. Every refusal is checked against the database: nothing is written.
  */
 import assert from 'node:assert/strict';
-import { api, withWorld, type World } from '../_support/fixtures.ts';
+import { api, ROW_KEYS, withWorld, type World } from '../_support/fixtures.ts';
 
 const AGENCY_DEFAULTS = { timezone: 'UTC', currency: 'USD', max_clients: 100 };
+const agencyVersion: string = JSON.parse(
+  await Deno.readTextFile(new URL('../../supabase/modules/agency.json', import.meta.url)),
+).version;
 
 function install(
   w: World,
@@ -41,14 +44,8 @@ Deno.test('install stores agency defaults', async () => {
     assert.equal(res.body.enabled, true);
     assert.equal(res.body.tenant_id, w.tenantId);
     assert.equal(res.body.module_id, 'agency');
-    assert.deepEqual(Object.keys(res.body).sort(), [
-      'enabled',
-      'installed_at',
-      'module_id',
-      'settings',
-      'tenant_id',
-      'updated_at',
-    ]);
+    assert.deepEqual(Object.keys(res.body).sort(), ROW_KEYS);
+    assert.equal(res.body.version, agencyVersion);
     assert.deepEqual((await w.row('agency'))?.settings, AGENCY_DEFAULTS);
   });
 });

@@ -2,14 +2,12 @@
  * Reading, enabling/disabling and uninstalling installed modules, and the catalog, over HTTP.
  */
 import assert from 'node:assert/strict';
-import { api, withWorld } from '../_support/fixtures.ts';
+import { api, ROW_KEYS, withWorld } from '../_support/fixtures.ts';
 
 const AGENCY_DEFAULTS = { timezone: 'UTC', currency: 'USD', max_clients: 100 };
 const agencyFile = JSON.parse(
   await Deno.readTextFile(new URL('../../supabase/modules/agency.json', import.meta.url)),
 );
-
-const ROW_KEYS = ['enabled', 'installed_at', 'module_id', 'settings', 'tenant_id', 'updated_at'];
 
 Deno.test('catalog lists the active modules with their settings schemas, agency included', async () => {
   await withWorld(async (w) => {
@@ -23,6 +21,7 @@ Deno.test('catalog lists the active modules with their settings schemas, agency 
       'id',
       'is_active',
       'name',
+      'requires',
       'settings_schema',
       'version',
     ]);

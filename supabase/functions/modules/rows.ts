@@ -6,12 +6,13 @@ import { parseExactJson } from '../_shared/json.ts';
  * Columns of `tenant_modules` the API returns (never the internal `id`). The settings come as
  * jsonb's own text so that numbers reach the client exactly as stored (see `toRow`).
  */
-export const ROW = 'tenant_id, module_id, enabled, settings::text, installed_at, updated_at';
+export const ROW =
+  'tenant_id, module_id, version, enabled, settings::text, installed_at, updated_at';
 
 /** An installed module as the API returns it. */
 export type TenantModule = Pick<
   Database['public']['Tables']['tenant_modules']['Row'],
-  'tenant_id' | 'module_id' | 'enabled' | 'settings' | 'installed_at' | 'updated_at'
+  'tenant_id' | 'module_id' | 'version' | 'enabled' | 'settings' | 'installed_at' | 'updated_at'
 >;
 
 /** A row as selected with `ROW`: the settings still as text. */
