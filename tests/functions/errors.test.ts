@@ -157,6 +157,7 @@ Deno.test('unknown routes are 404 not_found and unsupported methods 405 with All
       ['PUT', `/tenants/${w.tenantId}`, 'GET, POST, HEAD, OPTIONS'],
       ['POST', `/tenants/${w.tenantId}/agency`, 'GET, PATCH, DELETE, HEAD, OPTIONS'],
       ['GET', `/tenants/${w.tenantId}/agency/settings`, 'PATCH, OPTIONS'],
+      ['GET', `/tenants/${w.tenantId}/agency/upgrade`, 'POST, OPTIONS'],
     ];
     for (const [method, path, allow] of methods) {
       await t.step(`${method} ${path}`, async () => {

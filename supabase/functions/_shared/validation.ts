@@ -21,6 +21,18 @@ export const moduleSlug = z.string().regex(
   'must be a module id: a lowercase letter, then 1 to 62 of a-z, 0-9, "_" or "-"',
 );
 
+/** A semantic version (semver.org 2.0.0), e.g. `2.1.0` or `2.0.0-beta.1`. */
+export const semver = z.string().regex(
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$/,
+  'must be a semantic version such as 2.1.0',
+);
+
+/** `?cascade=true|false` (default false), and no other query parameter. */
+export const cascadeQuery = z.strictObject({
+  cascade: z.enum(['true', 'false'], { error: 'must be true or false' }).optional()
+    .transform((value) => value === 'true'),
+});
+
 /** `{tenantId}` in the path. */
 export const tenantParams = z.object({ tenantId: uuid });
 /** `{tenantId}/{moduleId}` in the path. */
@@ -38,22 +50,21 @@ interface ValidationResult {
   error?: { issues: readonly { path: PropertyKey[]; message: string }[] };
 }
 
+const TARGETS = {
+  param: { path: 'params', detail: 'The URL names an invalid tenant or module id.' },
+  query: { path: 'query', detail: 'The query string has an unknown parameter or a wrong value.' },
+  json: { path: 'body', detail: 'The body does not have the expected shape.' },
+};
+
 /** zod-validator hook: a failed validation throws a 400 whose `errors` name each field. */
-export function invalid(target: 'json' | 'param') {
+export function invalid(target: keyof typeof TARGETS) {
   return (result: ValidationResult): void => {
     if (result.success || !result.error) return;
     const errors: FieldError[] = result.error.issues.map((issue) => ({
-      path: [target === 'param' ? 'params' : 'body', ...issue.path.map(String)].join('.'),
+      path: [TARGETS[target].path, ...issue.path.map(String)].join('.'),
       message: issue.message,
     }));
-    throw new ApiError(
-      400,
-      'invalid_request',
-      target === 'param'
-        ? 'The URL names an invalid tenant or module id.'
-        : 'The body does not have the expected shape.',
-      errors,
-    );
+    throw new ApiError(400, 'invalid_request', TARGETS[target].detail, errors);
   };
 }
 
@@ -87,3 +98,18 @@ export const jsonBody = every(
     },
   }),
 );
+
+/**
+ * Lets a route's JSON body be left out: an empty body (none, or `Content-Length: 0`) is read as
+ * `{}`, whatever its media type. Put it before `jsonBody`.
+ */
+export const emptyBodyAsObject = createMiddleware(async (c, next) => {
+  const raw = c.req.raw;
+  if (raw.body === null || raw.headers.get('content-length') === '0') {
+    const headers = new Headers(raw.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    c.req.raw = new Request(raw, { body: '{}', headers });
+  }
+  await next();
+});

@@ -1,10 +1,10 @@
 /**
  * Why a request that RLS refused or filtered out did not happen. The happy path never calls
- * these: each route makes its one write or read and only asks here when it got nothing back,
- * so diagnosing costs round trips on the failure path only.
+ * these: each route makes its one write or read and only asks here when it got an error or
+ * nothing back (`writtenRow`), so diagnosing costs round trips on the failure path only.
  */
 import type { Caller } from '../_shared/auth.ts';
-import { type UpstreamError, upstreamError } from '../_shared/postgrest-errors.ts';
+import { ruleVerdict, type UpstreamError, upstreamError } from '../_shared/postgrest-errors.ts';
 import { ApiError } from '../_shared/problem.ts';
 import type { UserClient } from '../_shared/supabase-user-client.ts';
 
@@ -72,7 +72,7 @@ export async function explainRefusedWrite(
  * After an update or delete matched no row: 404 tenant, 403 not an admin (RLS hides the row
  * from writes), else 404 not installed. Always throws.
  */
-export async function explainNoRow(
+async function explainNoRow(
   db: UserClient,
   caller: Caller,
   tenantId: string,
@@ -83,17 +83,56 @@ export async function explainNoRow(
 }
 
 /**
- * After the database refused settings (23514: they break the module's settings schema or the
- * 64 KiB cap): 404 tenant, 403 not an admin, else the 422 or 413 the error itself means. The
- * caller's refusal comes first, so a member learns nothing about the settings. Always throws.
+ * After a write came back with an error, why, with the refusals about the caller first so that
+ * a caller who may not write learns nothing about the data: 409 already installed (23505); for
+ * the database's verdict on what was written (settings, dependencies, versions: see
+ * `ruleVerdict`) 404 tenant, 403 not an admin, else that verdict; for RLS refusing the new row
+ * (42501) or an unknown module (any other 23503) as `explainRefusedWrite`; else the upstream
+ * error's own meaning. Always throws.
  */
-export async function explainInvalidSettings(
+async function explainFailedWrite(
   db: UserClient,
   caller: Caller,
   tenantId: string,
+  moduleId: string,
   status: number,
   error: UpstreamError,
 ): Promise<never> {
-  await requireAdmin(db, caller, tenantId);
+  if (error.code === '23505') {
+    throw new ApiError(409, 'already_installed', `The tenant already has "${moduleId}" installed.`);
+  }
+  const verdict = ruleVerdict(error);
+  if (verdict) {
+    await requireAdmin(db, caller, tenantId);
+    throw verdict;
+  }
+  if (error.code === '42501' || error.code === '23503') {
+    await explainRefusedWrite(db, caller, tenantId, moduleId);
+  }
   throw upstreamError(status, error);
+}
+
+/** What a write returned, as supabase-js reports it: the rows it selected, or the error. */
+export interface WriteResult<T> {
+  data: T[] | null;
+  error: UpstreamError | null;
+  status: number;
+}
+
+/**
+ * The module's own row among those a write returned (an install with dependencies or a cascade
+ * returns more); when the write failed or matched no row, why (`explainFailedWrite`,
+ * `explainNoRow`). Always returns the row or throws.
+ */
+export async function writtenRow<T extends { module_id: string }>(
+  db: UserClient,
+  caller: Caller,
+  tenantId: string,
+  moduleId: string,
+  { data, error, status }: WriteResult<T>,
+): Promise<T> {
+  if (error) return await explainFailedWrite(db, caller, tenantId, moduleId, status, error);
+  const row = data?.find((r) => r.module_id === moduleId);
+  if (!row) return await explainNoRow(db, caller, tenantId, moduleId);
+  return row;
 }

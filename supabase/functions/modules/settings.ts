@@ -6,10 +6,9 @@
  */
 import type { Caller } from '../_shared/auth.ts';
 import type { JsonObject } from '../_shared/json.ts';
-import { upstreamError } from '../_shared/postgrest-errors.ts';
 import type { UserClient } from '../_shared/supabase-user-client.ts';
-import { explainInvalidSettings, explainNoRow, explainRefusedWrite } from './refusals.ts';
-import { ROW, type RowWithSettingsText, type TenantModule, toRow } from './rows.ts';
+import { writtenRow } from './refusals.ts';
+import { ROW, type TenantModule, toRow } from './rows.ts';
 
 /**
  * Merges `patch` into the installed module's settings and returns the updated row. A refusal
@@ -23,16 +22,10 @@ export async function mergeSettings(
   moduleId: string,
   patch: JsonObject,
 ): Promise<TenantModule> {
-  const { data, error, status } = await db.rpc('merge_tenant_module_settings', {
+  const merged = await db.rpc('merge_tenant_module_settings', {
     tenant_id: tenantId,
     module_id: moduleId,
     patch,
-  }).select(ROW).maybeSingle<RowWithSettingsText>();
-  if (error) {
-    if (error.code === '23514') await explainInvalidSettings(db, caller, tenantId, status, error);
-    if (error.code === '42501') await explainRefusedWrite(db, caller, tenantId, moduleId);
-    throw upstreamError(status, error);
-  }
-  if (!data) return await explainNoRow(db, caller, tenantId, moduleId);
-  return toRow(data);
+  }).select(ROW);
+  return toRow(await writtenRow(db, caller, tenantId, moduleId, merged));
 }

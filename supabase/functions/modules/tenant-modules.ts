@@ -1,8 +1,9 @@
 /**
- * `/modules/tenants/{tenantId}[/{moduleId}[/settings]]`: a tenant's installed modules. Each
- * route makes one request to the REST API as the caller; only when that comes back refused or
- * empty does it ask why (see refusals.ts). The database applies and checks each module's settings
- * schema; settings travel through untouched, numbers included.
+ * `/modules/tenants/{tenantId}[/{moduleId}[/settings|/upgrade]]`: a tenant's installed modules.
+ * Each route makes one request to the REST API as the caller; only when that comes back refused
+ * or empty does it ask why (see refusals.ts). The database applies and checks each module's
+ * settings schema, its version's settings migrations and the dependencies between modules;
+ * settings travel through untouched, numbers included.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
@@ -12,22 +13,18 @@ import { type JsonObject, parseExactJson } from '../_shared/json.ts';
 import { upstreamError } from '../_shared/postgrest-errors.ts';
 import { ApiError } from '../_shared/problem.ts';
 import {
+  cascadeQuery,
+  emptyBodyAsObject,
   invalid,
   jsonBody,
   jsonObject,
   moduleParams,
   moduleSlug,
+  semver,
   tenantParams,
 } from '../_shared/validation.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
-import {
-  explainInvalidSettings,
-  explainNoRow,
-  explainRefusedWrite,
-  notInstalled,
-  roleIn,
-  tenantNotFound,
-} from './refusals.ts';
+import { notInstalled, roleIn, tenantNotFound, writtenRow } from './refusals.ts';
 import { ROW, type RowWithSettingsText, toRow } from './rows.ts';
 import { mergeSettings } from './settings.ts';
 
@@ -35,11 +32,14 @@ const installBody = z.strictObject({
   module_id: moduleSlug,
   settings: jsonObject.optional(),
   enabled: z.boolean().optional(),
+  with_dependencies: z.boolean().optional(),
 });
 const enabledBody = z.strictObject({ enabled: z.boolean() });
+const upgradeBody = z.strictObject({ version: semver.optional() });
 
 const tenant = zValidator('param', tenantParams, invalid('param'));
 const installed = zValidator('param', moduleParams, invalid('param'));
+const cascadable = zValidator('query', cascadeQuery, invalid('query'));
 
 /**
  * The validated JSON body again, parsed so that numbers keep every digit the client sent (the
@@ -61,7 +61,8 @@ export const tenantModules = new Hono<UserEnv>()
     if (!data) throw tenantNotFound();
     return c.json(data.tenant_modules.map(toRow));
   })
-  // Install: one insert; the database fills in the module's defaults and checks its schema.
+  // Install: one insert, the database filling in the module's defaults and checking its schema
+  // and requirements; with dependencies, one call that installs the missing ones too.
   .post(
     '/:tenantId',
     tenant,
@@ -71,30 +72,16 @@ export const tenantModules = new Hono<UserEnv>()
       const { tenantId } = c.req.valid('param');
       const body = c.req.valid('json');
       const { db, caller } = c.var;
-      const settings = (await exactBody(c.req)).settings ?? {};
-      const { data, error, status } = await db.from('tenant_modules').insert({
+      const row = {
         tenant_id: tenantId,
         module_id: body.module_id,
-        settings,
+        settings: (await exactBody(c.req)).settings ?? {},
         enabled: body.enabled ?? true,
-      }).select(ROW).single<RowWithSettingsText>();
-      if (error) {
-        if (error.code === '23505') {
-          throw new ApiError(
-            409,
-            'already_installed',
-            `The tenant already has "${body.module_id}" installed.`,
-          );
-        }
-        if (error.code === '23514') {
-          await explainInvalidSettings(db, caller, tenantId, status, error);
-        }
-        if (error.code === '42501' || error.code === '23503') {
-          await explainRefusedWrite(db, caller, tenantId, body.module_id);
-        }
-        throw upstreamError(status, error);
-      }
-      return c.json(toRow(data), 201);
+      };
+      const result = body.with_dependencies
+        ? await db.rpc('install_tenant_module', { ...row, with_dependencies: true }).select(ROW)
+        : await db.from('tenant_modules').insert(row).select(ROW);
+      return c.json(toRow(await writtenRow(db, caller, tenantId, row.module_id, result)), 201);
     },
   )
   .all('/:tenantId', methodNotAllowed('GET', 'POST'))
@@ -111,35 +98,50 @@ export const tenantModules = new Hono<UserEnv>()
     }
     return c.json(toRow(data));
   })
-  // Enable or disable: one update returning the row.
+  // Enable or disable: one update returning the row; disabling with cascade, one call that also
+  // disables the enabled modules that require it.
   .patch(
     '/:tenantId/:moduleId',
     installed,
+    cascadable,
     jsonBody,
     zValidator('json', enabledBody, invalid('json')),
     async (c) => {
       const { tenantId, moduleId } = c.req.valid('param');
+      const { cascade } = c.req.valid('query');
       const { enabled } = c.req.valid('json');
       const { db, caller } = c.var;
-      const { data, error, status } = await db.from('tenant_modules').update({ enabled })
-        .eq('tenant_id', tenantId).eq('module_id', moduleId).select(ROW)
-        .maybeSingle<RowWithSettingsText>();
-      if (error) {
-        if (error.code === '42501') await explainRefusedWrite(db, caller, tenantId, moduleId);
-        throw upstreamError(status, error);
+      if (cascade && enabled) {
+        throw new ApiError(400, 'invalid_request', 'Only disabling cascades.', [
+          { path: 'query.cascade', message: 'applies only to {"enabled": false}' },
+        ]);
       }
-      if (!data) return await explainNoRow(db, caller, tenantId, moduleId);
-      return c.json(toRow(data));
+      const result = cascade
+        ? await db.rpc('disable_tenant_module', {
+          tenant_id: tenantId,
+          module_id: moduleId,
+          cascade,
+        }).select(ROW)
+        : await db.from('tenant_modules').update({ enabled })
+          .eq('tenant_id', tenantId).eq('module_id', moduleId).select(ROW);
+      return c.json(toRow(await writtenRow(db, caller, tenantId, moduleId, result)));
     },
   )
-  // Uninstall: one delete returning the deleted row's id.
-  .delete('/:tenantId/:moduleId', installed, async (c) => {
+  // Uninstall: one delete; with cascade, one call that also uninstalls the enabled modules that
+  // require it.
+  .delete('/:tenantId/:moduleId', installed, cascadable, async (c) => {
     const { tenantId, moduleId } = c.req.valid('param');
+    const { cascade } = c.req.valid('query');
     const { db, caller } = c.var;
-    const { data, error, status } = await db.from('tenant_modules').delete()
-      .eq('tenant_id', tenantId).eq('module_id', moduleId).select('id');
-    if (error) throw upstreamError(status, error);
-    if (!data.length) await explainNoRow(db, caller, tenantId, moduleId);
+    const result = cascade
+      ? await db.rpc('uninstall_tenant_module', {
+        tenant_id: tenantId,
+        module_id: moduleId,
+        cascade,
+      }).select('module_id')
+      : await db.from('tenant_modules').delete()
+        .eq('tenant_id', tenantId).eq('module_id', moduleId).select('module_id');
+    await writtenRow(db, caller, tenantId, moduleId, result);
     return c.body(null, 204);
   })
   .all('/:tenantId/:moduleId', methodNotAllowed('GET', 'PATCH', 'DELETE'))
@@ -155,4 +157,25 @@ export const tenantModules = new Hono<UserEnv>()
       return c.json(await mergeSettings(db, caller, tenantId, moduleId, await exactBody(c.req)));
     },
   )
-  .all('/:tenantId/:moduleId/settings', methodNotAllowed('PATCH'));
+  .all('/:tenantId/:moduleId/settings', methodNotAllowed('PATCH'))
+  // Upgrade to a published version (default: the current one): one call; the database runs the
+  // settings migrations in between and checks the result, the dependencies and the direction.
+  .post(
+    '/:tenantId/:moduleId/upgrade',
+    installed,
+    emptyBodyAsObject,
+    jsonBody,
+    zValidator('json', upgradeBody, invalid('json')),
+    async (c) => {
+      const { tenantId, moduleId } = c.req.valid('param');
+      const { version } = c.req.valid('json');
+      const { db, caller } = c.var;
+      const result = await db.rpc('upgrade_tenant_module', {
+        tenant_id: tenantId,
+        module_id: moduleId,
+        version,
+      }).select(ROW);
+      return c.json(toRow(await writtenRow(db, caller, tenantId, moduleId, result)));
+    },
+  )
+  .all('/:tenantId/:moduleId/upgrade', methodNotAllowed('POST'));
