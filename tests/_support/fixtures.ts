@@ -3,6 +3,7 @@
  * two tenants and one user per persona. Every call makes fresh random ids, so test files can
  * share one stack and run in any order; `close()` deletes what was made.
  */
+import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../packages/database/src/types/database.ts';
@@ -211,3 +212,11 @@ export function clientFor(token: string): SupabaseClient<Database> {
 
 /** Mints a user token with arbitrary claims, for the refusal tests. */
 export { mintUserJwt };
+
+/** Asserts an `application/problem+json` response with this status and code. */
+export function assertProblem(res: ApiResponse, status: number, code: string): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.ok(isProblem(res.body, status), JSON.stringify(res.body));
+  assert.equal(res.body.code, code);
+}
