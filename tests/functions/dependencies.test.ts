@@ -134,6 +134,19 @@ Deno.test('install with_dependencies installs nothing when one link of the chain
       assert.equal(await w.state(), '[]');
     });
   });
+  await t.step('a requirement the catalog deactivated', async () => {
+    await withCatalog(async (w, modules) => {
+      const { base, mid, top } = await chain(modules);
+      await w.sql`update public.modules set is_active = false where id = ${base}`;
+      const res = await install(w, { module_id: top, with_dependencies: true });
+      assertProblem(res, 422, 'module_unavailable');
+      assert.equal(
+        res.body.detail,
+        `The module "${base}", which "${mid}" requires, is no longer active.`,
+      );
+      assert.equal(await w.state(), '[]');
+    });
+  });
   await t.step("the module's own settings", async () => {
     await withCatalog(async (w, modules) => {
       const base = await modules.add();

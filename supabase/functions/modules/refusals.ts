@@ -30,32 +30,47 @@ export async function roleIn(db: UserClient, caller: Caller, tenantId: string): 
 }
 
 /** 404 unless the tenant is visible, 403 unless the caller owns or administers it. */
-export async function requireAdmin(db: UserClient, caller: Caller, tenantId: string) {
+async function requireAdmin(db: UserClient, caller: Caller, tenantId: string) {
   const role = await roleIn(db, caller, tenantId);
   if (role !== 'owner' && role !== 'admin') throw forbidden();
 }
 
-/** 422 unless the module is in the catalog and active. */
-export async function requireActiveModule(db: UserClient, moduleId: string) {
-  const { data, error, status } = await db.from('modules').select('is_active')
-    .eq('id', moduleId).maybeSingle();
-  if (error) throw upstreamError(status, error);
-  if (!data) {
-    throw new ApiError(
-      422,
-      'module_unavailable',
-      `There is no module "${moduleId}" in the catalog.`,
-    );
-  }
-  if (!data.is_active) {
-    throw new ApiError(422, 'module_unavailable', `The module "${moduleId}" is no longer active.`);
+/**
+ * 422 unless the module and every module it requires, directly or not, are in the catalog and
+ * active (an install with dependencies writes those too). One read per level of requirements.
+ */
+async function requireActiveModules(db: UserClient, moduleId: string) {
+  const neededBy = new Map<string, string | undefined>([[moduleId, undefined]]);
+  let level = [moduleId];
+  while (level.length) {
+    const { data, error, status } = await db.from('modules').select('id, is_active, requires')
+      .in('id', level);
+    if (error) throw upstreamError(status, error);
+    const next: string[] = [];
+    for (const id of level) {
+      const module = data.find((m) => m.id === id);
+      const by = neededBy.get(id);
+      const which = by === undefined ? `"${id}"` : `"${id}", which "${by}" requires,`;
+      if (!module) {
+        throw new ApiError(422, 'module_unavailable', `The module ${which} is not in the catalog.`);
+      }
+      if (!module.is_active) {
+        throw new ApiError(422, 'module_unavailable', `The module ${which} is no longer active.`);
+      }
+      for (const required of Object.keys(module.requires ?? {})) {
+        if (neededBy.has(required)) continue;
+        neededBy.set(required, id);
+        next.push(required);
+      }
+    }
+    level = next;
   }
 }
 
 /**
  * After RLS refused a write (42501: an install, or an update whose new row fails the policy's
  * check) or a foreign key refused an install (23503, unknown module): 404 tenant, 403 not an
- * admin, 422 module unknown or inactive, else 403. Always throws.
+ * admin, 422 the module or one it requires unknown or inactive, else 403. Always throws.
  */
 export async function explainRefusedWrite(
   db: UserClient,
@@ -64,7 +79,7 @@ export async function explainRefusedWrite(
   moduleId: string,
 ): Promise<never> {
   await requireAdmin(db, caller, tenantId);
-  await requireActiveModule(db, moduleId);
+  await requireActiveModules(db, moduleId);
   throw new ApiError(403, 'forbidden', 'Row Level Security refused the change.');
 }
 
