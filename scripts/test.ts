@@ -131,6 +131,17 @@ async function pgtap(stack: Stack): Promise<void> {
   record(name, total - failed, broken, ok ? undefined : 'see the pg_prove output above');
 }
 
+/** True for an argument naming a file or folder (not a flag, nor a flag's value such as a filter). */
+function isPath(arg: string): boolean {
+  if (arg.startsWith('-')) return false;
+  try {
+    Deno.statSync(`${ROOT}/${arg}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function denoTests(stack: Stack, args: string[]): Promise<void> {
   const [ok, out] = await stream([
     Deno.execPath(),
@@ -138,7 +149,9 @@ async function denoTests(stack: Stack, args: string[]): Promise<void> {
     '--allow-all',
     '--config',
     `${ROOT}/deno.json`,
-    ...(args.length ? args : ['tests/']),
+    ...args,
+    // Without a path, `deno test` would also run scripts/test.ts (a `test.ts`) inside itself.
+    ...(args.some(isPath) ? [] : ['tests/']),
   ], stack.env());
   const plain = out.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, '');
   const summary = /(ok|FAILED) \| (\d+) passed.*?\| (\d+) failed/.exec(plain);
