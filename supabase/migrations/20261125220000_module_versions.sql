@@ -450,8 +450,9 @@ declare
   v_failing jsonb;
   v_count bigint;
   v_old_schema jsonb;
+  v_old_requires jsonb;
 begin
-  select v.settings_schema into v_old_schema
+  select v.settings_schema, v.requires into v_old_schema, v_old_requires
   from public.module_versions as v
   where v.module_id = new.id and v.version = new.version;
   if not found then
@@ -464,6 +465,37 @@ begin
   where v.module_id = new.id and v.version = new.version
     and (v.settings_schema, v.requires, v.migrations)
       is distinct from (new.settings_schema, new.requires, new.migrations);
+  -- New requirements for a version tenants run: each enabled one must already meet them.
+  if v_old_requires is distinct from new.requires then
+    select pg_catalog.count(*),
+      pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('tenant_id', f.tenant_id, 'missing', f.missing)
+        order by f.tenant_id) filter (where f.n <= 20)
+    into v_count, v_failing
+    from (
+      select tm.tenant_id, x.missing, pg_catalog.row_number() over (order by tm.tenant_id) as n
+      from public.tenant_modules as tm
+      cross join lateral (
+        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+            'module_id', r.key, 'range', r.value #>> '{}',
+            'installed_version', d.version, 'enabled', coalesce(d.enabled, false)) order by r.key) as missing
+        from pg_catalog.jsonb_each(new.requires) as r
+        left join public.tenant_modules as d on d.tenant_id = tm.tenant_id and d.module_id = r.key
+        where d.id is null or not d.enabled or not private.semver_satisfies(d.version, r.value #>> '{}')
+      ) as x
+      where tm.module_id = new.id and tm.version = new.version and tm.enabled and x.missing is not null
+    ) as f;
+    if v_count > 0 then
+      raise exception 'the new requirements of module "%" % are not met by % tenant(s) running it',
+        new.id, new.version, v_count
+        using errcode = '23503',
+          detail = v_failing::text,
+          hint = 'Publish the requirements as a new version (tenants meet them when they upgrade), or install them for those tenants first; the detail lists up to 20 tenants as {tenant_id, missing}.',
+          constraint = 'modules_requires_installed',
+          schema = 'public',
+          table = 'modules',
+          column = 'requires';
+    end if;
+  end if;
   if v_old_schema is not distinct from new.settings_schema or new.settings_schema is null then
     return null;
   end if;
@@ -507,7 +539,7 @@ end;
 $$;
 
 comment on function private.modules_apply_settings_schema() is
-  'Trigger (after a catalog row is written): records its version in module_versions, or refreshes it when the same version is written again; then a changed schema must accept the settings of every tenant on that version (else refused, listing them), and its defaults are filled in.';
+  'Trigger (after a catalog row is written): records its version in module_versions, or refreshes it when the same version is written again; then changed requirements must be met by every enabled tenant on that version, and a changed schema must accept the settings of every tenant on it (else refused, listing them), its defaults filled in.';
 
 drop trigger modules_apply_settings_schema on public.modules;
 
