@@ -1,8 +1,10 @@
 -- The catalog of modules the product ships, generated from supabase/modules/*.json by
 -- `deno task modules:publish --seed`; do not edit by hand (a test checks it is in step).
--- Idempotent: refreshes name, description, version and settings schema, never is_active.
+-- Idempotent: refreshes name, description, version, settings schema, requires and migrations,
+-- never is_active. Required modules come before the modules that require them.
 
-insert into public.modules (id, name, description, version, settings_schema)
+insert into public.modules
+  (id, name, description, version, settings_schema, requires, migrations)
 values ('agency', 'Agency', 'Client management for agencies: clients, time zone, currency and branding.', '1.0.0', '{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "Agency settings",
@@ -213,12 +215,16 @@ values ('agency', 'Agency', 'Client management for agencies: clients, time zone,
     "max_clients"
   ],
   "additionalProperties": false
-}'::jsonb)
+}'::jsonb, '{}'::jsonb, '{}'::jsonb)
 on conflict (id) do update
 set name = excluded.name,
     description = excluded.description,
     version = excluded.version,
-    settings_schema = excluded.settings_schema
-where (modules.name, modules.description, modules.version, modules.settings_schema)
+    settings_schema = excluded.settings_schema,
+    requires = excluded.requires,
+    migrations = excluded.migrations
+where (modules.name, modules.description, modules.version, modules.settings_schema,
+       modules.requires, modules.migrations)
   is distinct from
-  (excluded.name, excluded.description, excluded.version, excluded.settings_schema);
+  (excluded.name, excluded.description, excluded.version, excluded.settings_schema,
+   excluded.requires, excluded.migrations);
