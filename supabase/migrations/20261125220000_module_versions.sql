@@ -18,8 +18,9 @@
 --   module needs its requirements installed, enabled and in range (23503, constraint
 --   `tenant_modules_requires`); a required module cannot be disabled, uninstalled or upgraded out
 --   of range while an enabled dependent needs it (23503, `tenant_modules_required_by`). Both are
---   constraint triggers, deferrable: a transaction may `set constraints ... deferred` and fix the
---   order itself, as the install/uninstall/disable functions below do.
+--   constraint triggers checked at the end of each statement (so one statement may write rows in
+--   any order, as the install/uninstall/disable functions below do), deferrable: a transaction may
+--   `set constraints ... deferred` and fix the order over several statements.
 --
 -- tenant_has_module() is untouched: it still reads only tenant_modules.enabled and is_active.
 
@@ -1022,28 +1023,41 @@ begin
     select coalesce(pg_catalog.array_agg(distinct n.module_id), '{}') into v_needed
     from pg_catalog.jsonb_to_recordset(coalesce(v_ranges, '[]')) as n (module_id text, range text);
   end if;
-  set constraints public.tenant_modules_requires deferred;
+  -- One statement: its requirement checks run once every row is written, and a transaction
+  -- that deferred them keeps them deferred.
   return query
-    update public.tenant_modules as tm
-    set enabled = true
-    where tm.tenant_id = install_tenant_module.tenant_id and tm.module_id = any (v_needed)
-      and not tm.enabled
-    returning tm.*;
-  return query
-    insert into public.tenant_modules as tm (tenant_id, module_id)
-    select install_tenant_module.tenant_id, n.module_id
-    from pg_catalog.unnest(v_needed) as n (module_id)
-    where not exists (
-      select 1 from public.tenant_modules as t
-      where t.tenant_id = install_tenant_module.tenant_id and t.module_id = n.module_id
+    with enabled as (
+      update public.tenant_modules as tm
+      set enabled = true
+      where tm.tenant_id = install_tenant_module.tenant_id and tm.module_id = any (v_needed)
+        and not tm.enabled
+      returning tm.*
+    ),
+    dependencies as (
+      insert into public.tenant_modules as tm (tenant_id, module_id)
+      select install_tenant_module.tenant_id, n.module_id
+      from pg_catalog.unnest(v_needed) as n (module_id)
+      where not exists (
+        select 1 from public.tenant_modules as t
+        where t.tenant_id = install_tenant_module.tenant_id and t.module_id = n.module_id
+      )
+      returning tm.*
+    ),
+    own as (
+      insert into public.tenant_modules as tm (tenant_id, module_id, settings, enabled)
+      values (install_tenant_module.tenant_id, install_tenant_module.module_id,
+        coalesce(install_tenant_module.settings, '{}'::jsonb), coalesce(install_tenant_module.enabled, true))
+      returning tm.*
     )
-    returning tm.*;
-  return query
-    insert into public.tenant_modules as tm (tenant_id, module_id, settings, enabled)
-    values (install_tenant_module.tenant_id, install_tenant_module.module_id,
-      coalesce(install_tenant_module.settings, '{}'::jsonb), coalesce(install_tenant_module.enabled, true))
-    returning tm.*;
-  set constraints public.tenant_modules_requires immediate;
+    select (w.r).*
+    from (
+      select 1 as o, e as r from enabled as e
+      union all
+      select 2, d from dependencies as d
+      union all
+      select 3, m from own as m
+    ) as w
+    order by w.o, (w.r).module_id;
 end;
 $$;
 
@@ -1211,7 +1225,7 @@ begin
     select tm.id, tm.tenant_id, tm.version
     from public.tenant_modules as tm
     where tm.module_id = p_module_id
-      and tm.tenant_id > coalesce(p_after, '00000000-0000-0000-0000-000000000000'::uuid)
+      and (p_after is null or tm.tenant_id > p_after)
     order by tm.tenant_id
     limit p_limit
   loop
@@ -1224,7 +1238,6 @@ begin
     else
       begin
         update public.tenant_modules as tm set version = p_version where tm.id = v_row.id;
-        set constraints public.tenant_modules_requires, public.tenant_modules_required_by immediate;
         outcome := 'upgraded';
       exception when sqlstate '23514' or sqlstate '23503' then
         get stacked diagnostics message = message_text, v_detail = pg_exception_detail;
