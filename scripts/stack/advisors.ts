@@ -14,7 +14,13 @@ export interface Finding {
 }
 
 /** The registry's tables in `public` (supabase/tests/00_structure.sql lists the same). */
-export const REGISTRY_TABLES = ['tenants', 'tenant_members', 'modules', 'tenant_modules'];
+export const REGISTRY_TABLES = [
+  'tenants',
+  'tenant_members',
+  'modules',
+  'tenant_modules',
+  'module_versions',
+];
 
 /** Schemas the registry owns entirely. */
 const REGISTRY_SCHEMAS = ['private'];

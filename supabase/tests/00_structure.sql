@@ -6,13 +6,20 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(79);
+select plan(92);
 
 create temporary table registry_tables (name text) on commit drop;
-insert into registry_tables values ('tenants'), ('tenant_members'), ('modules'), ('tenant_modules');
+insert into registry_tables values ('tenants'), ('tenant_members'), ('modules'), ('tenant_modules'), ('module_versions');
 create temporary table registry_functions (name text) on commit drop;
 insert into registry_functions
 select unnest(array['user_tenant_ids', 'admin_tenant_ids', 'tenant_has_module',
+  -- module versions and dependencies (issue 9)
+  'semver_sort', 'semver_max', 'json_pointer_path', 'jsonb_set_path', 'module_migrations_problems',
+  'module_migration_apply', 'modules_check_version', 'modules_check_requires',
+  'tenant_modules_migrate_settings', 'tenant_modules_check_requires',
+  'tenant_modules_check_required_by', 'install_tenant_module', 'upgrade_tenant_module',
+  'tenant_module_with_dependents', 'uninstall_tenant_module', 'disable_tenant_module',
+  'upgrade_tenant_modules',
   'tenant_modules_before_write', 'tenant_modules_apply_settings_defaults',
   'tenant_modules_check_settings', 'modules_check_settings_schema', 'modules_apply_settings_schema',
   'merge_tenant_module_settings', 'refresh_time_zone_names', 'jsonb_merge_patch', 'jsonb_too_deep',
@@ -40,6 +47,9 @@ select policies_are('public', 'tenant_members', array['members_can_view_membersh
 select policies_are('public', 'modules',
   array['authenticated_can_view_modules', 'service_role_all_modules'],
   'modules should have exactly the catalog policies');
+select policies_are('public', 'module_versions',
+  array['authenticated_can_view_module_versions', 'service_role_can_view_module_versions'],
+  'module_versions should only have select policies (the database writes it)');
 select policies_are('public', 'tenant_modules',
   array['users_can_view_tenant_modules', 'admins_can_insert_tenant_modules',
         'admins_can_update_tenant_modules', 'admins_can_delete_tenant_modules',
@@ -52,6 +62,8 @@ select results_eq(
      where schemaname = 'public' and tablename in (select name from registry_tables)
      order by 1, 2 $$,
   $$ values
+     ('module_versions', 'authenticated_can_view_module_versions', 'SELECT', array['authenticated'], 'PERMISSIVE'),
+     ('module_versions', 'service_role_can_view_module_versions', 'SELECT', array['service_role'], 'PERMISSIVE'),
      ('modules', 'authenticated_can_view_modules', 'SELECT', array['authenticated'], 'PERMISSIVE'),
      ('modules', 'service_role_all_modules', 'ALL', array['service_role'], 'PERMISSIVE'),
      ('tenant_members', 'members_can_view_memberships_of_their_tenants', 'SELECT', array['authenticated'], 'PERMISSIVE'),
@@ -89,12 +101,17 @@ select is(
   'memberships should be indexed by user, covering the role (membership checks)');
 select indexes_are('public', 'tenant_modules',
   array['tenant_modules_pkey', 'tenant_modules_tenant_id_module_id_key',
-        'tenant_modules_module_id_tenant_id_key'],
-  'tenant_modules should have the primary key and the two lookups, nothing redundant');
+        'tenant_modules_module_id_tenant_id_key', 'tenant_modules_module_id_version_idx'],
+  'tenant_modules should have the primary key and the three lookups, nothing redundant');
 select has_index('public', 'tenant_modules', 'tenant_modules_tenant_id_module_id_key',
   array['tenant_id', 'module_id'], 'installed modules should be indexed by tenant (unique key)');
 select has_index('public', 'tenant_modules', 'tenant_modules_module_id_tenant_id_key',
   array['module_id', 'tenant_id'], 'installed modules should be indexed by module (foreign key)');
+select has_index('public', 'tenant_modules', 'tenant_modules_module_id_version_idx',
+  array['module_id', 'version'],
+  'installed modules should be indexed by module and version (foreign key, bulk upgrades)');
+select indexes_are('public', 'module_versions', array['module_versions_pkey'],
+  'module_versions should only have its primary key (module, version)');
 select indexes_are('public', 'tenants', array['tenants_pkey'], 'tenants should only have its primary key');
 select indexes_are('public', 'modules', array['modules_pkey'], 'modules should only have its primary key');
 
@@ -182,12 +199,17 @@ select results_eq(
        and not t.tgisinternal
      order by 1 $$,
   $$ values
-     ('modules_apply_settings_schema', 'CREATE TRIGGER modules_apply_settings_schema AFTER UPDATE OF settings_schema ON public.modules FOR EACH ROW WHEN (((old.settings_schema IS DISTINCT FROM new.settings_schema) AND (new.settings_schema IS NOT NULL))) EXECUTE FUNCTION private.modules_apply_settings_schema()'),
+     ('modules_apply_settings_schema', 'CREATE TRIGGER modules_apply_settings_schema AFTER INSERT OR UPDATE OF version, settings_schema, requires, migrations ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_apply_settings_schema()'),
      ('modules_check_settings_schema', 'CREATE TRIGGER modules_check_settings_schema BEFORE INSERT OR UPDATE OF settings_schema ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_check_settings_schema()'),
+     ('modules_check_version', 'CREATE TRIGGER modules_check_version BEFORE INSERT OR UPDATE OF version, requires, migrations ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_check_version()'),
+     ('modules_requires', 'CREATE CONSTRAINT TRIGGER modules_requires AFTER INSERT OR DELETE OR UPDATE OF requires, version ON public.modules DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.modules_check_requires()'),
      ('tenant_modules_before_write', 'CREATE TRIGGER tenant_modules_before_write BEFORE INSERT OR UPDATE ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_before_write()'),
-     ('tenant_modules_settings_contract', 'CREATE TRIGGER tenant_modules_settings_contract AFTER INSERT OR UPDATE OF settings ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_settings()'),
-     ('tenant_modules_settings_defaults', 'CREATE TRIGGER tenant_modules_settings_defaults BEFORE INSERT OR UPDATE OF settings ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_apply_settings_defaults()') $$,
-  'modules and tenant_modules should have exactly these triggers: schemas checked before and applied after a catalog write, defaults before and the contract after (past RLS) a settings write');
+     ('tenant_modules_migrate_settings', 'CREATE TRIGGER tenant_modules_migrate_settings BEFORE INSERT OR UPDATE OF version ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_migrate_settings()'),
+     ('tenant_modules_required_by', 'CREATE CONSTRAINT TRIGGER tenant_modules_required_by AFTER DELETE OR UPDATE OF enabled, version ON public.tenant_modules DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_required_by()'),
+     ('tenant_modules_requires', 'CREATE CONSTRAINT TRIGGER tenant_modules_requires AFTER INSERT OR UPDATE OF enabled, version ON public.tenant_modules DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_requires()'),
+     ('tenant_modules_settings_contract', 'CREATE TRIGGER tenant_modules_settings_contract AFTER INSERT OR UPDATE OF settings, version ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_settings()'),
+     ('tenant_modules_settings_defaults', 'CREATE TRIGGER tenant_modules_settings_defaults BEFORE INSERT OR UPDATE OF settings, version ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_apply_settings_defaults()') $$,
+  'modules and tenant_modules should have exactly these triggers: schemas and requirements checked before and versions recorded after a catalog write, requirements between modules at commit; on tenant_modules the version migrated and defaults filled before, the contract after (past RLS) a write, and each enabled module''s requirements after each statement');
 select is_definer('private', 'modules_check_settings_schema', array[]::name[],
   'the catalog''s schema check should be security definer (it stores pattern translations)');
 select is_definer('private', 'modules_apply_settings_schema', array[]::name[],
@@ -252,6 +274,44 @@ select is(
      and p.proname in (select name from registry_functions)
      and p.provolatile = 'i' and q.provolatile <> 'i'),
   null, 'no immutable function should call a stable or volatile one');
+
+-- module versions and dependencies (issue 9) -----------------------------------------------
+select col_not_null('public', 'tenant_modules', 'version', 'tenant_modules.version should be not null');
+select col_default_is('public', 'tenant_modules', 'version', '',
+  'tenant_modules.version should default to '''' (the database sets the current version)');
+select fk_ok('public', 'tenant_modules', array['module_id', 'version'],
+  'public', 'module_versions', array['module_id', 'version'],
+  'an installed version should be a published version of the module');
+select col_type_is('public', 'modules', 'requires', 'jsonb', 'modules.requires should be jsonb');
+select col_type_is('public', 'modules', 'migrations', 'jsonb', 'modules.migrations should be jsonb');
+select table_privs_are('public', 'module_versions', 'authenticated', array['REFERENCES', 'SELECT', 'TRIGGER'],
+  'authenticated should read module_versions and write nothing');
+select table_privs_are('public', 'module_versions', 'service_role', array['REFERENCES', 'SELECT', 'TRIGGER'],
+  'service_role should read module_versions and write nothing (the catalog''s triggers do)');
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_catalog.pg_proc as p
+   where p.pronamespace = 'public'::regnamespace
+     and p.proname in ('install_tenant_module', 'upgrade_tenant_module', 'uninstall_tenant_module',
+                       'disable_tenant_module')
+     and not p.prosecdef and p.provolatile = 'v'
+     and p.prorettype = 'public.tenant_modules'::regtype and p.proretset
+     and pg_catalog.has_function_privilege('authenticated', p.oid, 'EXECUTE')
+     and pg_catalog.has_function_privilege('service_role', p.oid, 'EXECUTE')
+     and not pg_catalog.has_function_privilege('anon', p.oid, 'EXECUTE')
+     and not exists (select 1 from pg_catalog.aclexplode(p.proacl) as a
+                     where a.grantee = 0 and a.privilege_type = 'EXECUTE')),
+  array['disable_tenant_module(uuid,text,boolean)', 'install_tenant_module(uuid,text,jsonb,boolean,boolean)',
+        'uninstall_tenant_module(uuid,text,boolean)', 'upgrade_tenant_module(uuid,text,text)'],
+  'the four tenant-module RPCs should be security invoker, volatile, return setof tenant_modules, and be executable by authenticated and service_role only');
+select is(pg_catalog.pg_get_function_arguments('public.install_tenant_module(uuid, text, jsonb, boolean, boolean)'::regprocedure),
+  'tenant_id uuid, module_id text, settings jsonb DEFAULT ''{}''::jsonb, enabled boolean DEFAULT true, with_dependencies boolean DEFAULT false',
+  'install_tenant_module should take PostgREST''s argument names, with_dependencies off by default');
+select is(
+  (select array_agg(r.rolname order by r.rolname)
+   from (values ('anon'), ('authenticated'), ('service_role')) as r (rolname)
+   where pg_catalog.has_function_privilege(r.rolname,
+     'private.upgrade_tenant_modules(text, text, uuid, integer)'::regprocedure, 'EXECUTE')),
+  null, 'no API role should run the operators'' bulk upgrade (private.upgrade_tenant_modules)');
 
 -- public.tenant_has_module
 select function_returns('public', 'tenant_has_module', array['uuid', 'text'], 'boolean',
