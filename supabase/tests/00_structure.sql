@@ -101,14 +101,14 @@ select is(
   'memberships should be indexed by user, covering the role (membership checks)');
 select indexes_are('public', 'tenant_modules',
   array['tenant_modules_pkey', 'tenant_modules_tenant_id_module_id_key',
-        'tenant_modules_module_id_tenant_id_key', 'tenant_modules_module_id_version_idx'],
+        'tenant_modules_module_id_tenant_id_key', 'tenant_modules_module_id_version_tenant_id_key'],
   'tenant_modules should have the primary key and the three lookups, nothing redundant');
 select has_index('public', 'tenant_modules', 'tenant_modules_tenant_id_module_id_key',
   array['tenant_id', 'module_id'], 'installed modules should be indexed by tenant (unique key)');
 select has_index('public', 'tenant_modules', 'tenant_modules_module_id_tenant_id_key',
   array['module_id', 'tenant_id'], 'installed modules should be indexed by module (foreign key)');
-select has_index('public', 'tenant_modules', 'tenant_modules_module_id_version_idx',
-  array['module_id', 'version'],
+select has_index('public', 'tenant_modules', 'tenant_modules_module_id_version_tenant_id_key',
+  array['module_id', 'version', 'tenant_id'],
   'installed modules should be indexed by module and version (foreign key, bulk upgrades)');
 select indexes_are('public', 'module_versions', array['module_versions_pkey'],
   'module_versions should only have its primary key (module, version)');

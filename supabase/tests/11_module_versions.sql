@@ -12,7 +12,7 @@ begin;
 \ir fixtures/personas.psql
 \ir fixtures/settings.psql
 \ir fixtures/versions.psql
-select plan(92);
+select plan(93);
 
 insert into public.tenants (id, name) values
   ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Tenant C'),
@@ -452,14 +452,12 @@ select results_eq($$ select tenant_id, outcome from private.upgrade_tenant_modul
             ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'::uuid, 'current'),
             ('cccccccc-cccc-4ccc-8ccc-cccccccccccc'::uuid, 'current') $$,
   'running the batch again should only report (nothing left to upgrade but the blocked tenant)');
--- BUG(migration): the first batch starts after the nil UUID (`tenant_id > coalesce(p_after,
--- '00000000-…')`), so a tenant whose id is the nil UUID is never upgraded:
--- insert into public.tenants (id, name) values ('00000000-0000-0000-0000-000000000000', 'Nil');
--- insert into public.tenant_modules (tenant_id, module_id, settings)
---   values ('00000000-0000-0000-0000-000000000000', 'zz_timer', '{"slots": 1, "per_slot": 1}');
--- select is((select count(*)::int from private.upgrade_tenant_modules('zz_timer', '2.0.0', null, null)
---   where tenant_id = '00000000-0000-0000-0000-000000000000'), 1,
---   'the first batch should include a tenant whose id is the nil UUID');
+insert into public.tenants (id, name) values ('00000000-0000-0000-0000-000000000000', 'Nil');
+insert into public.tenant_modules (tenant_id, module_id, settings)
+  values ('00000000-0000-0000-0000-000000000000', 'zz_timer', '{"slots": 1, "per_slot": 1}');
+select is((select count(*)::int from private.upgrade_tenant_modules('zz_timer', '2.0.0', null, null)
+  where tenant_id = '00000000-0000-0000-0000-000000000000'), 1,
+  'the first batch should include a tenant whose id is the nil UUID');
 select throws_ok($$ select * from private.upgrade_tenant_modules('zz_timer', '9.9.9', null, 10) $$,
   '22023', 'module "zz_timer" has no version 9.9.9', 'the batch should refuse an unknown version (22023)');
 select pg_temp.login_as('22222222-2222-4222-8222-222222222222');

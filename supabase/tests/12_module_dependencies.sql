@@ -14,7 +14,7 @@ begin;
 \ir fixtures/personas.psql
 \ir fixtures/settings.psql
 \ir fixtures/versions.psql
-select plan(91);
+select plan(93);
 
 insert into public.tenants (id, name) values
   ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Tenant C'),
@@ -60,7 +60,10 @@ select is(pg_temp.refusal_undone($$ select pg_temp.publish('zz_bad', '1.0.0', nu
     select pg_temp.publish('zz_crm', '3.0.0');
     set constraints public.modules_requires immediate $$),
   null, 'a requirement should be accepted when the version it needs is published later in the same transaction');
-select throws_ok($$ update public.modules set requires = '{"zz_portal": "^1.0.0"}' where id = 'zz_crm';
+select throws_ok($$ update public.modules set requires = '{"zz_portal": "^1.0.0"}' where id = 'zz_crm' $$,
+  '23503', 'the new requirements of module "zz_crm" 1.2.0 are not met by 1 tenant(s) running it',
+  'new requirements for a version a tenant runs without them should be refused (23503)');
+select throws_ok($$ update public.modules set version = '1.3.0', requires = '{"zz_portal": "^1.0.0"}' where id = 'zz_crm';
     set constraints public.modules_requires immediate $$,
   '23514', 'module requirements form a cycle: zz_crm → zz_portal → zz_sales → zz_crm',
   'requirements that form a cycle should be refused at commit (23514)');
@@ -260,17 +263,14 @@ select lives_ok($$ set constraints public.tenant_modules_requires deferred;
 select is(pg_temp.deps_of('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'),
   array['zz_crm 2.0.0 enabled', 'zz_mail 1.0.0 enabled', 'zz_sales 2.0.0 enabled'],
   'tenant B should run the current versions');
--- BUG(migration): install_tenant_module ends with `set constraints public.tenant_modules_requires
--- immediate`, which runs the caller's own deferred checks inside the call (and leaves the check
--- immediate), so a transaction that deferred it cannot call the RPC before its requirements come:
--- select is(pg_temp.refusal_undone($$ set constraints public.tenant_modules_requires deferred;
---     delete from public.tenant_modules where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'
---       and module_id in ('zz_sales', 'zz_crm');
---     insert into public.tenant_modules (tenant_id, module_id) values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_sales');
---     select public.install_tenant_module('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_reports');
---     insert into public.tenant_modules (tenant_id, module_id) values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_crm');
---     set constraints public.tenant_modules_requires immediate $$),
---   null, 'the RPCs should keep a transaction''s deferred requirement check deferred');
+select is(pg_temp.refusal_undone($$ set constraints public.tenant_modules_requires deferred;
+    delete from public.tenant_modules where tenant_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'
+      and module_id in ('zz_sales', 'zz_crm');
+    insert into public.tenant_modules (tenant_id, module_id) values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_sales');
+    select public.install_tenant_module('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_reports');
+    insert into public.tenant_modules (tenant_id, module_id) values ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_crm');
+    set constraints public.tenant_modules_requires immediate $$),
+  null, 'the RPCs should keep a transaction''s deferred requirement check deferred');
 select ok(public.tenant_has_module('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_sales'),
   'tenant_has_module should say yes for the module installed before its requirements');
 select throws_ok($$ update public.tenant_modules set enabled = false where module_id = 'zz_mail' $$,
