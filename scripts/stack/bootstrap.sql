@@ -101,3 +101,6 @@ as $$
 $$;
 
 grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
+
+-- Supabase creates the publication Realtime streams, empty; migrations add tables to it.
+create publication supabase_realtime;

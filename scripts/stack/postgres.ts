@@ -329,6 +329,8 @@ export class LocalPostgres {
       'shared_buffers=256MB',
       'log_min_messages=warning',
       'log_min_error_statement=panic',
+      // As on Supabase: Realtime streams the supabase_realtime publication by logical decoding.
+      'wal_level=logical',
     ];
     if (this.fast) settings.push('fsync=off', 'synchronous_commit=off', 'full_page_writes=off');
     const cmd = [`${this.bin}/postgres`, '-D', this.dataDir];
