@@ -49,10 +49,11 @@ comment on column public.tenant_module_events.change is
 comment on column public.tenant_module_events.transaction_id is
   'The writing transaction, for the polling horizon of tenant_module_events_after().';
 
--- Listing a tenant's events newest first, all or one module's.
-create index tenant_module_events_tenant_id_id_idx
+-- Listing a tenant's events newest first, all or one module's. Unique anyway (id is the primary
+-- key), and declaring them so keeps them out of the unused-index advisor.
+create unique index tenant_module_events_tenant_id_id_key
 on public.tenant_module_events (tenant_id, id);
-create index tenant_module_events_tenant_id_module_id_id_idx
+create unique index tenant_module_events_tenant_id_module_id_id_key
 on public.tenant_module_events (tenant_id, module_id, id);
 
 alter table public.tenant_module_events enable row level security;
@@ -69,8 +70,9 @@ for select
 to service_role
 using (true);
 
-revoke insert, update, delete, truncate on public.tenant_module_events from anon, authenticated, service_role;
-revoke all on public.tenant_module_events from anon;
+-- Read only, for the API roles: not even Supabase's default REFERENCES and TRIGGER (a trigger on
+-- the events would run inside the recording trigger, as its owner).
+revoke all on public.tenant_module_events from anon, authenticated, service_role;
 grant select on public.tenant_module_events to authenticated, service_role;
 
 -- Immutable for everyone; deletion only as part of deleting the tenant.
@@ -104,7 +106,8 @@ before truncate on public.tenant_module_events
 for each statement execute function private.tenant_module_events_immutable();
 
 -- The RFC 7396 merge patch that turns p_before into p_after; null when none can (p_after holds a
--- null inside an object, which a merge patch would read as "remove").
+-- null as an object member, which a merge patch would read as "remove"; a null inside an array is
+-- fine, arrays are replaced whole).
 create function private.jsonb_merge_diff(p_before jsonb, p_after jsonb)
 returns jsonb
 language plpgsql
@@ -121,11 +124,9 @@ begin
   if pg_catalog.jsonb_typeof(p_after) is distinct from 'object' then
     return p_after;
   end if;
+  -- A merge patch applied to a non-object starts from {}.
   if pg_catalog.jsonb_typeof(p_before) is distinct from 'object' then
     p_before := '{}'::jsonb;
-    if pg_catalog.jsonb_path_exists(p_after, 'strict $.** ? (@ == null)') then
-      return null;
-    end if;
   end if;
   for v_key in select k from pg_catalog.jsonb_object_keys(p_before) as k where not (p_after ? k) loop
     v_patch := v_patch || pg_catalog.jsonb_build_object(v_key, null);
@@ -135,16 +136,13 @@ begin
     if v_value = 'null'::jsonb then
       return null;
     end if;
-    if pg_catalog.jsonb_typeof(v_value) = 'object' and pg_catalog.jsonb_typeof(p_before -> v_key) = 'object' then
+    if pg_catalog.jsonb_typeof(v_value) = 'object' then
       v_sub := private.jsonb_merge_diff(p_before -> v_key, v_value);
-    elsif pg_catalog.jsonb_typeof(v_value) = 'object'
-        and pg_catalog.jsonb_path_exists(v_value, 'strict $.** ? (@ == null)') then
-      return null;
+      if v_sub is null then
+        return null;
+      end if;
     else
       v_sub := v_value;
-    end if;
-    if v_sub is null then
-      return null;
     end if;
     v_patch := v_patch || pg_catalog.jsonb_build_object(v_key, v_sub);
   end loop;
@@ -153,7 +151,7 @@ end;
 $$;
 
 comment on function private.jsonb_merge_diff(jsonb, jsonb) is
-  'The JSON Merge Patch (RFC 7396) from one object to another (private.jsonb_merge_patch(before, diff) = after), or null when after holds a null a merge patch cannot set.';
+  'The JSON Merge Patch (RFC 7396) from one object to another (private.jsonb_merge_patch(before, diff) = after), or null when after holds a null object member, which a merge patch cannot set.';
 
 revoke all on function private.jsonb_merge_diff(jsonb, jsonb) from public, anon;
 grant execute on function private.jsonb_merge_diff(jsonb, jsonb) to authenticated, service_role;
@@ -297,6 +295,59 @@ alter table public.modules add column owned_tables text[] not null default '{}';
 comment on column public.modules.owned_tables is
   'Tables holding the module''s data per tenant (each with a tenant_id uuid column), as "schema.table" or "table" (public): an uninstall with purge deletes the tenant''s rows in them.';
 
+-- An owned table's name, as written in owned_tables ("table" in public, or "schema.table", quoted
+-- as in SQL), as the table (or partitioned table) it names; null when it names none, or is no name.
+create function private.owned_table(p_name text)
+returns regclass
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_parts text[];
+begin
+  v_parts := pg_catalog.parse_ident(p_name);
+  if pg_catalog.cardinality(v_parts) = 1 then
+    v_parts := array['public'] || v_parts;
+  end if;
+  return (
+    select c.oid::regclass
+    from pg_catalog.pg_class as c
+    join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+    where pg_catalog.cardinality(v_parts) = 2 and n.nspname = v_parts[1] and c.relname = v_parts[2]
+      and c.relkind in ('r', 'p')
+  );
+exception when invalid_parameter_value then
+  return null;
+end;
+$$;
+
+comment on function private.owned_table(text) is
+  'The table an entry of modules.owned_tables names ("table" in public or "schema.table"); null when there is none or the entry is no valid name.';
+
+revoke all on function private.owned_table(text) from public, anon;
+grant execute on function private.owned_table(text) to authenticated, service_role;
+
+-- Whether a table has the tenant_id uuid column a purge deletes by.
+create function private.has_tenant_id(p_table regclass)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (
+    select 1 from pg_catalog.pg_attribute as a
+    where a.attrelid = p_table and a.attname = 'tenant_id' and a.atttypid = 'uuid'::pg_catalog.regtype
+      and not a.attisdropped
+  );
+$$;
+
+comment on function private.has_tenant_id(regclass) is
+  'Whether the table has a tenant_id uuid column (an owned table must).';
+
+revoke all on function private.has_tenant_id(regclass) from public, anon;
+grant execute on function private.has_tenant_id(regclass) to authenticated, service_role;
+
 create function private.modules_check_owned_tables()
 returns trigger
 language plpgsql
@@ -305,27 +356,27 @@ set search_path = ''
 as $$
 declare
   v_problems jsonb;
+  -- Purging them would remove the tenant's memberships, modules or events.
+  v_registry regclass[] := array['public.tenant_members', 'public.tenant_modules',
+    'public.tenant_module_events']::regclass[];
 begin
   select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
       'path', 'owned_tables[' || (t.n - 1) || ']',
       'message', case
-        when c.oid is null then pg_catalog.format('there is no table %s', t.name)
+        when t.rel is null then pg_catalog.format('there is no table %s', t.name)
+        when t.rel = any (v_registry) then pg_catalog.format('%s is a table of the module registry', t.name)
         else pg_catalog.format('%s has no tenant_id uuid column', t.name) end) order by t.n)
   into v_problems
-  from pg_catalog.unnest(new.owned_tables) with ordinality as t (name, n)
-  left join pg_catalog.pg_class as c
-    on c.oid = pg_catalog.to_regclass(case when t.name ~ '\.' then t.name else 'public.' || t.name end)
-   and c.relkind in ('r', 'p')
-  where c.oid is null or not exists (
-    select 1 from pg_catalog.pg_attribute as a
-    where a.attrelid = c.oid and a.attname = 'tenant_id' and a.atttypid = 'uuid'::regtype
-      and not a.attisdropped
-  );
+  from (
+    select u.name, u.n, private.owned_table(u.name) as rel
+    from pg_catalog.unnest(new.owned_tables) with ordinality as u (name, n)
+  ) as t
+  where t.rel is null or t.rel = any (v_registry) or not private.has_tenant_id(t.rel);
   if v_problems is not null then
     raise exception 'invalid owned tables for module "%"', new.id
       using errcode = '23514',
         detail = v_problems::text,
-        hint = 'Each owned table must exist (create it in a migration first) and have a tenant_id uuid column; the detail lists each problem as {path, message}.',
+        hint = 'Each owned table must exist (create it in a migration first), have a tenant_id uuid column and not be one of the registry''s; the detail lists each problem as {path, message}.',
         constraint = 'modules_owned_tables',
         schema = 'public',
         table = 'modules',
@@ -336,7 +387,7 @@ end;
 $$;
 
 comment on function private.modules_check_owned_tables() is
-  'Trigger: refuses owned tables that do not exist or have no tenant_id uuid column.';
+  'Trigger: refuses owned tables that do not exist, have no tenant_id uuid column or are the registry''s own (tenant_members, tenant_modules, tenant_module_events).';
 
 revoke all on function private.modules_check_owned_tables() from public, anon, authenticated;
 
@@ -345,7 +396,8 @@ before insert or update of owned_tables on public.modules
 for each row execute function private.modules_check_owned_tables();
 
 -- The owned tables of the module and, with cascade, of its enabled dependents, with the tenant's
--- rows in each as the caller sees them.
+-- rows in each as the caller sees them. A table dropped since (or left without its tenant_id uuid
+-- column) holds nothing to purge and is left out.
 create function private.tenant_module_owned_rows(p_tenant_id uuid, p_module_id text, p_cascade boolean)
 returns table (module_id text, table_name text, row_count bigint)
 language plpgsql
@@ -357,8 +409,7 @@ declare
   v_table record;
 begin
   for v_table in
-    select m.id, t.name,
-      pg_catalog.to_regclass(case when t.name ~ '\.' then t.name else 'public.' || t.name end) as rel
+    select m.id, private.owned_table(t.name) as rel
     from public.modules as m
     cross join lateral pg_catalog.unnest(m.owned_tables) with ordinality as t (name, n)
     where m.id = p_module_id
@@ -366,6 +417,7 @@ begin
         select d from private.tenant_module_with_dependents(p_tenant_id, p_module_id) as d))
     order by m.id, t.n
   loop
+    continue when v_table.rel is null or not private.has_tenant_id(v_table.rel);
     module_id := v_table.id;
     table_name := v_table.rel::text;
     execute pg_catalog.format('select pg_catalog.count(*) from %s where tenant_id = $1', v_table.rel)
@@ -451,14 +503,17 @@ begin
         or t.tenant_id = any ((select private.admin_tenant_ids())::uuid[]))
   ) then
     for v_table in
-      select o.module_id, o.table_name, o.row_count
+      select o.module_id, o.table_name
       from private.tenant_module_owned_rows(
         uninstall_tenant_module.tenant_id, uninstall_tenant_module.module_id, uninstall_tenant_module.cascade) as o
     loop
+      -- Counted right before the delete: purging an earlier table may have removed rows of this one
+      -- (a foreign key on delete cascade).
+      execute pg_catalog.format('select pg_catalog.count(*) from %s where tenant_id = $1', v_table.table_name)
+        into v_seen using uninstall_tenant_module.tenant_id;
       execute pg_catalog.format('delete from %s where tenant_id = $1', v_table.table_name)
         using uninstall_tenant_module.tenant_id;
       get diagnostics v_deleted = row_count;
-      v_seen := v_table.row_count;
       if v_deleted < v_seen then
         raise exception 'Row Level Security kept % of % rows of % from being purged', v_seen - v_deleted, v_seen, v_table.table_name
           using errcode = '42501',

@@ -27,14 +27,14 @@ isOneToOne: false
                   ]
                 },"modules": {
                   Row: {
-                    "created_at": string,"description": string | null,"id": string,"is_active": boolean,"migrations": NonNullable<Json>,"name": string,"requires": NonNullable<Json>,"settings_schema": Json | null,"version": string
+                    "created_at": string,"description": string | null,"id": string,"is_active": boolean,"migrations": NonNullable<Json>,"name": string,"owned_tables": (string)[],"requires": NonNullable<Json>,"settings_schema": Json | null,"version": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"description"?: string | null,"id": string,"is_active"?: boolean,"migrations"?: NonNullable<Json>,"name": string,"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
+                    "created_at"?: string,"description"?: string | null,"id": string,"is_active"?: boolean,"migrations"?: NonNullable<Json>,"name": string,"owned_tables"?: (string)[],"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
                   }
                   Update: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"is_active"?: boolean,"migrations"?: NonNullable<Json>,"name"?: string,"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"is_active"?: boolean,"migrations"?: NonNullable<Json>,"name"?: string,"owned_tables"?: (string)[],"requires"?: NonNullable<Json>,"settings_schema"?: Json | null,"version"?: string
                   }
                   Relationships: [
                     
@@ -53,6 +53,26 @@ isOneToOne: false
                   Relationships: [
                     {
       foreignKeyName: "tenant_members_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tenant_module_events": {
+                  Row: {
+                    "actor": string | null,"actor_role": string,"change": Json | null,"event": string,"id": number,"module_id": string,"occurred_at": string,"tenant_id": string,"transaction_id": unknown,"version": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "actor"?: string | null,"actor_role": string,"change"?: Json | null,"event": string,"id"?: never,"module_id": string,"occurred_at"?: string,"tenant_id": string,"transaction_id"?: unknown,"version"?: string | null
+                  }
+                  Update: {
+                    "actor"?: string | null,"actor_role"?: string,"change"?: Json | null,"event"?: string,"id"?: never,"module_id"?: string,"occurred_at"?: string,"tenant_id"?: string,"transaction_id"?: unknown,"version"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "tenant_module_events_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"
@@ -165,8 +185,30 @@ isOneToOne: false
 "tenant_has_module":
 { Args: { "p_module_id": string,"p_tenant_id": string }; Returns: boolean
                            },
+"tenant_module_events_after":
+{ Args: { "after"?: number,"max_events"?: number,"module_id"?: string,"tenant_id": string }; Returns: {
+              "actor": string | null,
+"actor_role": string,
+"change": Json | null,
+"event": string,
+"id": number,
+"module_id": string,
+"occurred_at": string,
+"tenant_id": string,
+"transaction_id": unknown,
+"version": string | null
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "tenant_module_events"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"tenant_module_uninstall_preview":
+{ Args: { "module_id": string,"tenant_id": string }; Returns: Json
+                           },
 "uninstall_tenant_module":
-{ Args: { "cascade"?: boolean,"module_id": string,"tenant_id": string }; Returns: {
+{ Args: { "cascade"?: boolean,"module_id": string,"purge"?: boolean,"tenant_id": string }; Returns: {
               "enabled": boolean,
 "id": string,
 "installed_at": string,
