@@ -20,6 +20,7 @@ export const REGISTRY_TABLES = [
   'modules',
   'tenant_modules',
   'module_versions',
+  'tenant_module_events',
 ];
 
 /** Schemas the registry owns entirely. */

@@ -6,7 +6,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(92);
+select plan(104);
 
 create temporary table registry_tables (name text) on commit drop;
 insert into registry_tables values ('tenants'), ('tenant_members'), ('modules'), ('tenant_modules'), ('module_versions');
@@ -27,6 +27,12 @@ select unnest(array['user_tenant_ids', 'admin_tenant_ids', 'tenant_has_module',
   'json_schema_time_ok', 'json_schema_format_ok', 'json_schema_format_message',
   'json_schema_type_name', 'json_schema_collect', 'json_schema_apply_defaults',
   'json_schema_errors', 'json_schema_problems_at', 'json_schema_problems']);
+-- the events and uninstall with purge (issue 10)
+insert into registry_tables values ('tenant_module_events');
+insert into registry_functions
+select unnest(array['tenant_module_events_immutable', 'jsonb_merge_diff', 'settings_change',
+  'tenant_modules_record_event', 'tenant_module_events_after', 'owned_table', 'has_tenant_id',
+  'modules_check_owned_tables', 'tenant_module_owned_rows', 'tenant_module_uninstall_preview']);
 
 -- tables and RLS
 select is(
@@ -55,6 +61,9 @@ select policies_are('public', 'tenant_modules',
         'admins_can_update_tenant_modules', 'admins_can_delete_tenant_modules',
         'service_role_all_tenant_modules'],
   'tenant_modules should have one policy per operation plus service_role''s');
+select policies_are('public', 'tenant_module_events',
+  array['members_can_view_tenant_module_events', 'service_role_can_view_tenant_module_events'],
+  'tenant_module_events should only have select policies (nobody writes events through the API)');
 select results_eq(
   $$ select tablename::text collate "default", policyname::text collate "default", cmd,
        roles::text[] collate "default", permissive
@@ -67,6 +76,8 @@ select results_eq(
      ('modules', 'authenticated_can_view_modules', 'SELECT', array['authenticated'], 'PERMISSIVE'),
      ('modules', 'service_role_all_modules', 'ALL', array['service_role'], 'PERMISSIVE'),
      ('tenant_members', 'members_can_view_memberships_of_their_tenants', 'SELECT', array['authenticated'], 'PERMISSIVE'),
+     ('tenant_module_events', 'members_can_view_tenant_module_events', 'SELECT', array['authenticated'], 'PERMISSIVE'),
+     ('tenant_module_events', 'service_role_can_view_tenant_module_events', 'SELECT', array['service_role'], 'PERMISSIVE'),
      ('tenant_modules', 'admins_can_delete_tenant_modules', 'DELETE', array['authenticated'], 'PERMISSIVE'),
      ('tenant_modules', 'admins_can_insert_tenant_modules', 'INSERT', array['authenticated'], 'PERMISSIVE'),
      ('tenant_modules', 'admins_can_update_tenant_modules', 'UPDATE', array['authenticated'], 'PERMISSIVE'),
@@ -87,7 +98,7 @@ select is(
   (select count(*)::int from pg_catalog.pg_policies
    where schemaname = 'public' and tablename in (select name from registry_tables)
      and coalesce(qual, '') || coalesce(with_check, '') ~ '\( SELECT private\.'),
-  6, 'the six tenant-scoped policies should reach the caller''s tenants through the helpers');
+  7, 'the seven tenant-scoped policies should reach the caller''s tenants through the helpers');
 
 -- indexes
 select indexes_are('public', 'tenant_members',
@@ -114,6 +125,14 @@ select indexes_are('public', 'module_versions', array['module_versions_pkey'],
   'module_versions should only have its primary key (module, version)');
 select indexes_are('public', 'tenants', array['tenants_pkey'], 'tenants should only have its primary key');
 select indexes_are('public', 'modules', array['modules_pkey'], 'modules should only have its primary key');
+select indexes_are('public', 'tenant_module_events',
+  array['tenant_module_events_pkey', 'tenant_module_events_tenant_id_id_key',
+        'tenant_module_events_tenant_id_module_id_id_key'],
+  'tenant_module_events should have the primary key and the two listings, nothing redundant');
+select has_index('public', 'tenant_module_events', 'tenant_module_events_tenant_id_id_key',
+  array['tenant_id', 'id'], 'events should be indexed by tenant, then id (listing, foreign key, RLS)');
+select has_index('public', 'tenant_module_events', 'tenant_module_events_tenant_id_module_id_id_key',
+  array['tenant_id', 'module_id', 'id'], 'events should be indexed by tenant and module, then id (one module''s listing)');
 
 -- the private schema and its helpers
 select schema_privs_are('private', 'anon', array[]::text[],
@@ -200,16 +219,41 @@ select results_eq(
      order by 1 $$,
   $$ values
      ('modules_apply_settings_schema', 'CREATE TRIGGER modules_apply_settings_schema AFTER INSERT OR UPDATE OF version, settings_schema, requires, migrations ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_apply_settings_schema()'),
+     ('modules_check_owned_tables', 'CREATE TRIGGER modules_check_owned_tables BEFORE INSERT OR UPDATE OF owned_tables ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_check_owned_tables()'),
      ('modules_check_settings_schema', 'CREATE TRIGGER modules_check_settings_schema BEFORE INSERT OR UPDATE OF settings_schema ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_check_settings_schema()'),
      ('modules_check_version', 'CREATE TRIGGER modules_check_version BEFORE INSERT OR UPDATE OF version, requires, migrations ON public.modules FOR EACH ROW EXECUTE FUNCTION private.modules_check_version()'),
      ('modules_requires', 'CREATE CONSTRAINT TRIGGER modules_requires AFTER INSERT OR DELETE OR UPDATE OF requires, version ON public.modules DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.modules_check_requires()'),
      ('tenant_modules_before_write', 'CREATE TRIGGER tenant_modules_before_write BEFORE INSERT OR UPDATE ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_before_write()'),
      ('tenant_modules_migrate_settings', 'CREATE TRIGGER tenant_modules_migrate_settings BEFORE INSERT OR UPDATE OF version ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_migrate_settings()'),
+     ('tenant_modules_record_event', 'CREATE TRIGGER tenant_modules_record_event AFTER INSERT OR DELETE OR UPDATE ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_record_event()'),
      ('tenant_modules_required_by', 'CREATE CONSTRAINT TRIGGER tenant_modules_required_by AFTER DELETE OR UPDATE OF enabled, version ON public.tenant_modules DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_required_by()'),
      ('tenant_modules_requires', 'CREATE CONSTRAINT TRIGGER tenant_modules_requires AFTER INSERT OR UPDATE OF enabled, version ON public.tenant_modules DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_requires()'),
      ('tenant_modules_settings_contract', 'CREATE TRIGGER tenant_modules_settings_contract AFTER INSERT OR UPDATE OF settings, version ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_check_settings()'),
      ('tenant_modules_settings_defaults', 'CREATE TRIGGER tenant_modules_settings_defaults BEFORE INSERT OR UPDATE OF settings, version ON public.tenant_modules FOR EACH ROW EXECUTE FUNCTION private.tenant_modules_apply_settings_defaults()') $$,
-  'modules and tenant_modules should have exactly these triggers: schemas and requirements checked before and versions recorded after a catalog write, requirements between modules at commit; on tenant_modules the version migrated and defaults filled before, the contract after (past RLS) a write, and each enabled module''s requirements after each statement');
+  'modules and tenant_modules should have exactly these triggers: schemas, requirements and owned tables checked before and versions recorded after a catalog write, requirements between modules at commit; on tenant_modules the version migrated and defaults filled before, the contract after (past RLS) a write, each enabled module''s requirements after each statement, and the events recorder');
+select results_eq(
+  $$ select t.tgname::text collate "default", pg_catalog.pg_get_triggerdef(t.oid) collate "default"
+     from pg_catalog.pg_trigger as t
+     where t.tgrelid = 'public.tenant_module_events'::regclass and not t.tgisinternal
+     order by 1 $$,
+  $$ values
+     ('tenant_module_events_immutable', 'CREATE TRIGGER tenant_module_events_immutable BEFORE DELETE OR UPDATE ON public.tenant_module_events FOR EACH ROW EXECUTE FUNCTION private.tenant_module_events_immutable()'),
+     ('tenant_module_events_no_truncate', 'CREATE TRIGGER tenant_module_events_no_truncate BEFORE TRUNCATE ON public.tenant_module_events FOR EACH STATEMENT EXECUTE FUNCTION private.tenant_module_events_immutable()') $$,
+  'tenant_module_events should refuse update, delete and truncate by trigger (for postgres too)');
+select is_definer('private', 'tenant_modules_record_event', array[]::name[],
+  'the events recorder should be security definer (it writes events nobody else may insert)');
+select table_privs_are('public', 'tenant_module_events', 'authenticated', array['SELECT'],
+  'authenticated should only read events');
+select table_privs_are('public', 'tenant_module_events', 'service_role', array['SELECT'],
+  'service_role should only read events');
+select table_privs_are('public', 'tenant_module_events', 'anon', array[]::text[],
+  'anon should hold no privilege on events');
+select function_privs_are('public', 'tenant_module_events_after', array['uuid', 'bigint', 'integer', 'text'],
+  'anon', array[]::text[], 'anon should not execute tenant_module_events_after');
+select function_privs_are('public', 'tenant_module_uninstall_preview', array['uuid', 'text'],
+  'anon', array[]::text[], 'anon should not execute tenant_module_uninstall_preview');
+select function_privs_are('public', 'uninstall_tenant_module', array['uuid', 'text', 'boolean', 'boolean'],
+  'anon', array[]::text[], 'anon should not execute uninstall_tenant_module');
 select is_definer('private', 'modules_check_settings_schema', array[]::name[],
   'the catalog''s schema check should be security definer (it stores pattern translations)');
 select is_definer('private', 'modules_apply_settings_schema', array[]::name[],
@@ -301,7 +345,7 @@ select is(
      and not exists (select 1 from pg_catalog.aclexplode(p.proacl) as a
                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')),
   array['disable_tenant_module(uuid,text,boolean)', 'install_tenant_module(uuid,text,jsonb,boolean,boolean)',
-        'uninstall_tenant_module(uuid,text,boolean)', 'upgrade_tenant_module(uuid,text,text)'],
+        'uninstall_tenant_module(uuid,text,boolean,boolean)', 'upgrade_tenant_module(uuid,text,text)'],
   'the four tenant-module RPCs should be security invoker, volatile, return setof tenant_modules, and be executable by authenticated and service_role only');
 select is(pg_catalog.pg_get_function_arguments('public.install_tenant_module(uuid, text, jsonb, boolean, boolean)'::regprocedure),
   'tenant_id uuid, module_id text, settings jsonb DEFAULT ''{}''::jsonb, enabled boolean DEFAULT true, with_dependencies boolean DEFAULT false',
