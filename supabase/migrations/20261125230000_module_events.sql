@@ -184,15 +184,14 @@ security definer
 set search_path = ''
 as $$
 declare
+  -- The role the change runs as (PostgREST's `set role`, else the session's), and the JWT's user
+  -- only when that role is authenticated: leftover claims in a postgres session name nobody.
+  v_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
   v_claims jsonb := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
   v_actor uuid := case
-    when v_claims ->> 'role' = 'authenticated'
+    when v_role = 'authenticated'
       and v_claims ->> 'sub' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
     then (v_claims ->> 'sub')::uuid end;
-  v_role text := coalesce(
-    v_claims ->> 'role',
-    nullif(pg_catalog.current_setting('role'), 'none'),
-    session_user::text);
   v_purged jsonb;
 begin
   if tg_op = 'INSERT' then
@@ -365,18 +364,27 @@ begin
       'message', case
         when t.rel is null then pg_catalog.format('there is no table %s', t.name)
         when t.rel = any (v_registry) then pg_catalog.format('%s is a table of the module registry', t.name)
+        when private.has_tenant_id(t.rel) then pg_catalog.format('%s is owned by module "%s"', t.name,
+          (select m.id from public.modules as m
+           cross join lateral pg_catalog.unnest(m.owned_tables) as o (name)
+           where m.id <> new.id and private.owned_table(o.name) = t.rel
+           order by m.id limit 1))
         else pg_catalog.format('%s has no tenant_id uuid column', t.name) end) order by t.n)
   into v_problems
   from (
     select u.name, u.n, private.owned_table(u.name) as rel
     from pg_catalog.unnest(new.owned_tables) with ordinality as u (name, n)
   ) as t
-  where t.rel is null or t.rel = any (v_registry) or not private.has_tenant_id(t.rel);
+  where t.rel is null or t.rel = any (v_registry) or not private.has_tenant_id(t.rel)
+    or exists (
+      select 1 from public.modules as m
+      cross join lateral pg_catalog.unnest(m.owned_tables) as o (name)
+      where m.id <> new.id and private.owned_table(o.name) = t.rel);
   if v_problems is not null then
     raise exception 'invalid owned tables for module "%"', new.id
       using errcode = '23514',
         detail = v_problems::text,
-        hint = 'Each owned table must exist (create it in a migration first), have a tenant_id uuid column and not be one of the registry''s; the detail lists each problem as {path, message}.',
+        hint = 'Each owned table must exist (create it in a migration first), have a tenant_id uuid column, and be neither one of the registry''s nor another module''s; the detail lists each problem as {path, message}.',
         constraint = 'modules_owned_tables',
         schema = 'public',
         table = 'modules',
@@ -387,7 +395,7 @@ end;
 $$;
 
 comment on function private.modules_check_owned_tables() is
-  'Trigger: refuses owned tables that do not exist, have no tenant_id uuid column or are the registry''s own (tenant_members, tenant_modules, tenant_module_events).';
+  'Trigger: refuses owned tables that do not exist, have no tenant_id uuid column, are the registry''s own (tenant_members, tenant_modules, tenant_module_events) or are owned by another module.';
 
 revoke all on function private.modules_check_owned_tables() from public, anon, authenticated;
 
@@ -495,6 +503,24 @@ declare
   v_deleted bigint;
   v_purged jsonb := '{}'::jsonb;
 begin
+  -- A signed-in caller purges what RLS lets them see, and tenant_has_module() gating hides a
+  -- disabled module's rows: purging would delete nothing while claiming to have purged.
+  if purge and (select auth.uid()) is not null and exists (
+    select 1 from public.tenant_modules as t
+    where t.tenant_id = uninstall_tenant_module.tenant_id
+      and t.module_id in (
+        select uninstall_tenant_module.module_id
+        union
+        select d from private.tenant_module_with_dependents(
+          uninstall_tenant_module.tenant_id, uninstall_tenant_module.module_id) as d
+        where uninstall_tenant_module.cascade)
+      and not t.enabled
+      and t.tenant_id = any ((select private.admin_tenant_ids())::uuid[])
+  ) then
+    raise exception 'module "%" cannot be purged while it is disabled', uninstall_tenant_module.module_id
+      using errcode = '55000',
+        hint = 'Its rows are hidden from you while it is disabled: enable it, then uninstall with purge (or purge as service_role). Nothing was changed.';
+  end if;
   if purge and exists (
     select 1 from public.tenant_modules as t
     where t.tenant_id = uninstall_tenant_module.tenant_id

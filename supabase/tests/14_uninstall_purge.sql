@@ -9,7 +9,7 @@ begin;
 \ir fixtures/personas.psql
 \ir fixtures/settings.psql
 \ir fixtures/events.psql
-select plan(68);
+select plan(69);
 
 insert into public.tenants (id, name) values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Tenant C');
 
@@ -100,11 +100,12 @@ select is(pg_temp.refusal($$ insert into public.modules (id, name, owned_tables)
   '{"sqlstate": "23514", "constraint": "modules_owned_tables", "detail": [
      {"path": "owned_tables[0]", "message": "there is no table zz_missing"},
      {"path": "owned_tables[1]", "message": "zz_text_tenant has no tenant_id uuid column"},
+     {"path": "owned_tables[2]", "message": "zz_notes is owned by module \"zz_crm\""},
      {"path": "owned_tables[3]", "message": "tenant_members is a table of the module registry"},
      {"path": "owned_tables[4]", "message": "there is no table not a name!"},
      {"path": "owned_tables[5]", "message": "there is no table a.b.c"},
      {"path": "owned_tables[6]", "message": "auth.users has no tenant_id uuid column"}]}'::jsonb,
-  'a refused publish should list every bad owned table by path (23514, modules_owned_tables)');
+  'a refused publish should list every bad owned table by path, one another module owns included (23514, modules_owned_tables)');
 select throws_ok($$ update public.modules set owned_tables = array['zz_notes', 'tenant_modules'] where id = 'zz_crm' $$,
   '23514', 'invalid owned tables for module "zz_crm"',
   'service_role should not make a module own the registry''s tenant_modules');
@@ -288,15 +289,18 @@ select pg_temp.login_as('22222222-2222-4222-8222-222222222222');
 select is(public.tenant_module_uninstall_preview('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm') -> 'tables',
   '[{"module_id": "zz_crm", "table": "public.zz_notes", "rows": 0}]'::jsonb,
   'admin should preview no row of a disabled module whose table is gated by tenant_has_module()');
-select isnt_empty($$ select * from public.uninstall_tenant_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm', purge => true) $$,
-  'admin should uninstall the disabled zz_crm with purge');
+select throws_ok($$ select * from public.uninstall_tenant_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm', purge => true) $$,
+  '55000', 'module "zz_crm" cannot be purged while it is disabled',
+  'a purge of a disabled module as its admin should be refused: the gating hides its rows from the admin');
+select isnt_empty($$ select * from public.uninstall_tenant_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm') $$,
+  'admin should uninstall the disabled zz_crm without purge');
 reset role;
 select is(pg_temp.rows_of('public.zz_notes', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'), 1,
-  'a purge of a disabled module as its admin should leave the rows the gating hid');
+  'the rows the gating hid should stay after the refused purge and the plain uninstall');
 select results_eq($$ select event, change from pg_temp.new_events() $$,
   $$ values ('installed', '{"settings": {}, "enabled": false}'::jsonb),
-            ('uninstalled', '{"settings": {}, "purged": true, "purged_rows": {"public.zz_notes": 0}}'::jsonb) $$,
-  'and its event should say what was purged: nothing');
+            ('uninstalled', '{"settings": {}, "purged": false, "purged_rows": null}'::jsonb) $$,
+  'and the events should record the plain uninstall only');
 
 -- admin of B: uninstall without purge keeps the rows, hidden until the module is back -------
 select pg_temp.login_as('44444444-4444-4444-8444-444444444444');
