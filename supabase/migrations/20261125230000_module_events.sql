@@ -504,7 +504,7 @@ declare
   v_purged jsonb := '{}'::jsonb;
 begin
   -- A signed-in caller purges what RLS lets them see, and tenant_has_module() gating hides a
-  -- disabled module's rows: purging would delete nothing while claiming to have purged.
+  -- disabled module's rows: purging its tables would delete nothing while claiming to have purged.
   if purge and (select auth.uid()) is not null and exists (
     select 1 from public.tenant_modules as t
     where t.tenant_id = uninstall_tenant_module.tenant_id
@@ -516,6 +516,9 @@ begin
         where uninstall_tenant_module.cascade)
       and not t.enabled
       and t.tenant_id = any ((select private.admin_tenant_ids())::uuid[])
+      and exists (
+        select 1 from public.modules as m
+        where m.id = t.module_id and pg_catalog.cardinality(m.owned_tables) > 0)
   ) then
     raise exception 'module "%" cannot be purged while it is disabled', uninstall_tenant_module.module_id
       using errcode = '55000',
