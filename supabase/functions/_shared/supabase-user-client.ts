@@ -8,11 +8,34 @@ import type { Database } from '../../../packages/database/src/types/database.ts'
 
 export type UserClient = SupabaseClient<Database>;
 
-/** The project's API gateway and its anon key, as the edge runtime provides them. */
+/**
+ * The publishable key of `SUPABASE_PUBLISHABLE_KEYS` (a JSON map of name to key, as the edge
+ * runtime gives it to projects on the new API keys): the one named `default`, else the first.
+ */
+function publishableKey(): string | undefined {
+  const raw = Deno.env.get('SUPABASE_PUBLISHABLE_KEYS');
+  if (!raw) return undefined;
+  let keys: unknown;
+  try {
+    keys = JSON.parse(raw);
+  } catch {
+    throw new Error('SUPABASE_PUBLISHABLE_KEYS must be a JSON object of key names to keys');
+  }
+  const map = (typeof keys === 'object' && keys !== null ? keys : {}) as Record<string, unknown>;
+  const key = map.default ?? Object.values(map)[0];
+  return typeof key === 'string' && key ? key : undefined;
+}
+
+/**
+ * The project's API gateway and the low-privilege key clients send it, as the edge runtime
+ * provides them: the publishable key when the project has one, else the legacy anon key.
+ */
 export function projectApi(): { url: string; key: string } {
   const url = Deno.env.get('SUPABASE_URL');
-  const key = Deno.env.get('SUPABASE_ANON_KEY');
-  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
+  const key = publishableKey() ?? Deno.env.get('SUPABASE_ANON_KEY');
+  if (!url || !key) {
+    throw new Error('SUPABASE_URL and SUPABASE_PUBLISHABLE_KEYS or SUPABASE_ANON_KEY must be set');
+  }
   return { url, key };
 }
 
