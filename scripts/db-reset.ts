@@ -9,12 +9,13 @@
  */
 import { reloadSchemaCache, resetDatabase } from './stack/database.ts';
 import { SERVICE_ROLE_KEY } from './stack/jwt.ts';
-import { ROOT, StackError } from './stack/mod.ts';
+import { StackError } from './stack/mod.ts';
 import { LocalPostgres } from './stack/postgres.ts';
 import { freePort, Watchdog } from './stack/process.ts';
+import { devLocations } from './stack/project.ts';
 import { lockHolder, readState, releaseLock, stopLeftovers, takeLock } from './stack/state.ts';
 
-const STATE = Deno.env.get('STACK_STATE_DIR') || `${ROOT}/.stack`;
+const STATE = devLocations().state;
 const DEV = `${STATE}/dev`;
 const log = (line: string) => console.log(line);
 
@@ -44,7 +45,7 @@ async function resetStopped(): Promise<void> {
     });
     try {
       log(`resetting the database in ${DEV}/postgres…`);
-      await resetDatabase(postgres.url, Deno.env.get('STACK_PROJECT_DIR') || ROOT, log);
+      await resetDatabase(postgres.url, devLocations().project, log);
     } finally {
       await postgres.stop();
     }

@@ -13,10 +13,10 @@ import { mintUserJwt } from './stack/jwt.ts';
 import { ROOT, type Stack, StackError, startStack } from './stack/mod.ts';
 import { publishModuleFiles } from './stack/database.ts';
 import { onLifelineLost } from './stack/process.ts';
+import { devLocations } from './stack/project.ts';
 import { releaseLock, takeLock } from './stack/state.ts';
 
-const STATE = Deno.env.get('STACK_STATE_DIR') || `${ROOT}/.stack`;
-const PROJECT = Deno.env.get('STACK_PROJECT_DIR') || ROOT;
+const { state: STATE, project: PROJECT } = devLocations();
 const ENV_FILE = `${STATE}/dev.env`;
 
 /** The demo tenant of supabase/seeds/demo.sql. */
@@ -62,19 +62,24 @@ async function demo(stack: Stack): Promise<string> {
     DB_URL: stack.dbUrl,
     ANON_KEY: stack.anonKey,
     SERVICE_ROLE_KEY: stack.serviceRoleKey,
+    PUBLISHABLE_KEY: stack.publishableKey,
+    SECRET_KEY: stack.secretKey,
   };
   const lines: string[] = [];
   if (members.length) {
     vars.TENANT_ID = DEMO_TENANT_ID;
     lines.push(`Demo tenant id: ${DEMO_TENANT_ID}`);
     for (const { role, id, email } of members) {
-      const token = await mintUserJwt({ sub: id, email, expiresIn: DEMO_TOKEN_SECONDS });
+      const mint = { sub: id, email, expiresIn: DEMO_TOKEN_SECONDS };
+      const token = await mintUserJwt({ ...mint, signingKey: stack.signingKeys[0] });
       vars[`${role.toUpperCase()}_TOKEN`] ??= token;
+      vars[`${role.toUpperCase()}_TOKEN_HS256`] ??= await mintUserJwt(mint);
       lines.push(`${role} token (${email}): ${token}`);
     }
     lines.push(
-      'Demo tokens are valid for 7 days. ' +
-        `\`. ${ENV_FILE.replace(`${ROOT}/`, '')}\` exports them with the URLs and keys.`,
+      "Demo tokens are ES256, signed with the stack's signing key, and valid for 7 days. " +
+        `\`. ${ENV_FILE.replace(`${ROOT}/`, '')}\` exports them with the URLs and keys, and ` +
+        'HS256 ones (legacy JWT secret) as OWNER_TOKEN_HS256, ….',
     );
   } else {
     lines.push('Demo tenant: none (`npm run db:reset` brings the seed back)');
@@ -154,11 +159,14 @@ DB URL: ${stack.dbUrl}
 anon key: ${stack.anonKey}
 service_role key: ${stack.serviceRoleKey}
 JWT secret: ${stack.jwtSecret}
+Publishable key: ${stack.publishableKey}
+Secret key: ${stack.secretKey}
 
 ${banner}
 
 REST:      ${stack.apiUrl}/rest/v1/
 Functions: ${stack.apiUrl}/functions/v1/<name> (reloaded when their code changes)
+JWKS:      ${stack.apiUrl}/auth/v1/.well-known/jwks.json (signing key: ${stack.signingKeysPath})
 Logs:      ${STATE}/dev/
 `);
 }

@@ -152,7 +152,7 @@ async function denoTests(stack: Stack, args: string[]): Promise<void> {
     ...args,
     // Without a path, `deno test` would also run scripts/test.ts (a `test.ts`) inside itself.
     ...(args.some(isPath) ? [] : ['tests/']),
-  ], stack.env());
+  ], { ...stack.env(), STACK_SIGNING_KEYS: stack.signingKeysPath });
   const plain = out.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, '');
   const summary = /(ok|FAILED) \| (\d+) passed.*?\| (\d+) failed/.exec(plain);
   const passed = Number(summary?.[2] ?? 0);
@@ -173,7 +173,12 @@ async function main(): Promise<number> {
   const started = Date.now();
   let stack: Stack;
   try {
-    stack = await startStack({ dir, fast: true, log: (l) => console.log(`  ${l}`) });
+    stack = await startStack({
+      dir,
+      fast: true,
+      log: (l) => console.log(`  ${l}`),
+      functionKeys: 'legacy',
+    });
   } catch (error) {
     record('the stack starts and the migrations apply', 0, 1, (error as Error).message);
     return 1;

@@ -12,9 +12,14 @@ export type Route =
   | { kind: 'function'; name: string; path: string }
   /** `/functions/v1/<anything that is not a plain name>`. */
   | { kind: 'no-function' }
+  /** `/auth/v1/.well-known/jwks.json`: the project's public signing keys. */
+  | { kind: 'jwks' }
   /** A path with an empty, encoded-separator or dot segment. */
   | { kind: 'invalid' }
   | { kind: 'none' };
+
+/** Where Supabase Auth publishes a project's public signing keys. */
+export const JWKS_PATH = '/auth/v1/.well-known/jwks.json';
 
 /** A function name as the Supabase CLI accepts it: letters, digits, `-` and `_`. */
 export const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -43,6 +48,7 @@ export function isPlainPath(pathname: string): boolean {
 /** Routes a request path (the `pathname` of the request's `URL`). */
 export function routeOf(pathname: string): Route {
   if (!isPlainPath(pathname)) return { kind: 'invalid' };
+  if (pathname === JWKS_PATH) return { kind: 'jwks' };
   if (pathname === '/rest/v1' || pathname.startsWith('/rest/v1/')) {
     return { kind: 'rest', path: pathname.slice('/rest/v1'.length) || '/' };
   }

@@ -1,22 +1,29 @@
 /**
  * The API gateway: what Kong and the edge runtime's relay do in front of a Supabase project.
  * - `/rest/v1/*` → PostgREST. Like Kong's key-auth, the `apikey` (header or query) must be one of
- *   the project's keys; when no `Authorization` header is sent, the key's JWT is forwarded as the
- *   bearer token. CORS preflights are answered here, like Kong's cors plugin.
+ *   the project's keys (api-keys.ts). When no user token is sent (no `Authorization`, or the
+ *   `sb_…` key itself as supabase-js sends it), the key's JWT is forwarded as the bearer token: a
+ *   legacy key as it is, a new key as a short-lived JWT minted for its role. CORS preflights are
+ *   answered here, like Kong's cors plugin.
  * - `/functions/v1/<name>/*` → the function `<name>`, which sees the path from `/<name>`.
  *   When the function's `verify_jwt` is true (the default), a request without a valid token
- *   signed with the project's JWT secret is refused with 401 before the function runs.
- *   Preflights (`OPTIONS`) go to the function unchecked; the gateway answers them when the
- *   function does not exist or cannot be reached. While a function's host (re)starts, its
- *   requests wait; if it cannot start, they get 503 `BOOT_ERROR`, as from the edge runtime.
+ *   signed by the project (HS256 with the JWT secret, or ES256/RS256 with a signing key) is
+ *   refused with 401 before the function runs; an `sb_…` key is no JWT. Preflights (`OPTIONS`)
+ *   go to the function unchecked; the gateway answers them when the function does not exist or
+ *   cannot be reached. While a function's host (re)starts, its requests wait; if it cannot start,
+ *   they get 503 `BOOT_ERROR`, as from the edge runtime.
+ * - `/auth/v1/.well-known/jwks.json` → the public signing keys, as Supabase Auth serves them.
+ * A secret key (`sb_secret_…`) on a request from a browser is refused with 401, on any route.
  * Paths are routed only when every segment is plain (`gateway-routes.ts`); only GET, HEAD, POST,
  * PUT, PATCH, DELETE and OPTIONS are served; every response carries CORS headers; an upstream
  * that does not answer within the upstream timeout gets the client a 504. The gateway's own
  * errors, but for Kong's and the relay's 401s and 404s, are RFC 9457 problems.
  */
 import { parse as parseToml } from 'smol-toml';
+import type { JSONWebKeySet } from 'jose';
+import { type ApiKey, isBrowser, isOpaqueKey } from './api-keys.ts';
 import { type HttpServer, type RefusalStatus, serveHttp } from './http-server.ts';
-import { type ApiKey, verifyJwt } from './jwt.ts';
+import { projectTokenVerifier, type TokenVerifier } from './jwt.ts';
 import { StackError } from './process.ts';
 import { routeOf, upstreamUrl } from './gateway-routes.ts';
 
@@ -43,6 +50,8 @@ export interface GatewayOptions {
   /** The keys accepted as `apikey`, e.g. `projectApiKeys()`. */
   apiKeys: ReadonlyMap<string, ApiKey>;
   jwtSecret: string;
+  /** The public signing keys: served as the JWKS, and checked by `verify_jwt` (default none). */
+  jwks?: JSONWebKeySet;
   /** How long an upstream may take to start answering, and to send each part of its body. */
   upstreamTimeoutMs?: number;
   /** Called for every request to a known function, refused ones included. */
@@ -162,30 +171,38 @@ function isPreflight(request: Request): boolean {
   return request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
 }
 
-/** Tokens verified recently, with their expiry (ms): a client sends the same one for an hour. */
-const verified = new Map<string, number>();
 const VERIFIED_MAX = 1_000;
 
 /**
- * True for a token signed with `secret` and unexpired. A token verified before is accepted again
- * until it expires without a new signature check (the cache key is the whole token, signature
- * included), as the function itself does.
+ * `verify_jwt`: true for a token the project signed and unexpired. A token verified before is
+ * accepted again until it expires without a new signature check (the cache key is the whole
+ * token, signature included), as the function itself does.
  */
-async function validToken(token: string | undefined, secret: string): Promise<boolean> {
-  if (!token) return false;
-  const cacheKey = `${secret}\n${token}`;
-  const expires = verified.get(cacheKey);
-  if (expires !== undefined && expires > Date.now()) return true;
-  verified.delete(cacheKey);
-  try {
-    const claims = await verifyJwt(token, secret);
-    const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now() + 60_000;
-    verified.set(cacheKey, exp);
-    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
-    return true;
-  } catch {
-    return false;
-  }
+function tokenCheck(verify: TokenVerifier): (token: string | undefined) => Promise<boolean> {
+  /** Tokens verified recently, with their expiry (ms): a client sends the same one for an hour. */
+  const verified = new Map<string, number>();
+  return async (token) => {
+    if (!token) return false;
+    const expires = verified.get(token);
+    if (expires !== undefined && expires > Date.now()) return true;
+    verified.delete(token);
+    try {
+      const claims = await verify(token);
+      const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now() + 60_000;
+      verified.set(token, exp);
+      if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** A secret key from a browser: refused whatever the route, as on the platform. */
+function secretKeyFromBrowser(): Response {
+  return json(401, {
+    message: 'Forbidden use of secret API key in browser: use the publishable key there.',
+  });
 }
 
 function bearer(headers: Headers): string | undefined {
@@ -250,6 +267,13 @@ async function forward(
 /** Builds the gateway's fetch handler. */
 export function createGateway(options: GatewayOptions): (request: Request) => Promise<Response> {
   const timeoutMs = options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS;
+  const jwks = options.jwks ?? { keys: [] };
+  const validToken = tokenCheck(projectTokenVerifier(options.jwtSecret, jwks));
+
+  /** True when the request carries a server-only key, as `apikey` or as the bearer token. */
+  const sendsSecretKey = (request: Request, url: URL) =>
+    [request.headers.get('apikey'), url.searchParams.get('apikey'), bearer(request.headers)]
+      .some((value) => value != null && options.apiKeys.get(value)?.serverOnly);
 
   async function pass(request: Request, target: URL, headers: Headers): Promise<Response> {
     const upstream = await forward(
@@ -270,9 +294,21 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     if (!apikey) return json(401, { message: 'No API key found in request' });
     const key = options.apiKeys.get(apikey);
     if (!key) return json(401, { message: 'Invalid API key' });
+    if (key.serverOnly && isBrowser(request.headers.get('user-agent'))) {
+      return secretKeyFromBrowser();
+    }
     const headers = new Headers(request.headers);
     headers.delete('apikey');
-    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${key.jwt}`);
+    const token = bearer(headers);
+    // An `sb_…` key is no JWT: as bearer it only stands for the apikey (supabase-js sends both).
+    const keyAsBearer = token !== undefined && isOpaqueKey(token);
+    if (keyAsBearer && token !== apikey) {
+      return json(401, { message: 'Invalid API key: Authorization may repeat only the apikey' });
+    }
+    if (!headers.has('authorization') || keyAsBearer) {
+      const jwt = typeof key.jwt === 'string' ? key.jwt : await key.jwt();
+      headers.set('authorization', `Bearer ${jwt}`);
+    }
     if (url.searchParams.has('apikey')) url.searchParams.delete('apikey');
     return await pass(request, upstreamUrl(options.postgrestUrl(), path, url.search), headers);
   }
@@ -288,10 +324,14 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
       if (isPreflight(request)) return preflight();
       return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
     }
+    const fromBrowser = isBrowser(request.headers.get('user-agent'));
+    if (request.method !== 'OPTIONS' && fromBrowser && sendsSecretKey(request, url)) {
+      return secretKeyFromBrowser();
+    }
     if (route.verifyJwt && request.method !== 'OPTIONS') {
       const token = bearer(request.headers);
       if (!token) return json(401, { code: 401, message: 'Missing authorization header' });
-      if (!(await validToken(token, options.jwtSecret))) {
+      if (!(await validToken(token))) {
         return json(401, { code: 401, message: 'Invalid JWT' });
       }
     }
@@ -334,6 +374,10 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
         return await logged(request, url, route.name, route.path);
       case 'no-function':
         return await fn(request, url);
+      case 'jwks':
+        if (isPreflight(request)) return preflight();
+        if (request.method !== 'GET' && request.method !== 'HEAD') return problem(405);
+        return json(200, jwks, { 'cache-control': 'public, max-age=600' });
       case 'invalid':
         return problem(400);
       case 'none':

@@ -17,17 +17,30 @@ import {
   upstreamTimeoutFromEnv,
 } from './gateway.ts';
 import type { HttpServer } from './http-server.ts';
-import { ANON_KEY, JWT_SECRET, projectApiKeys, SERVICE_ROLE_KEY } from './jwt.ts';
+import { projectApiKeys, PUBLISHABLE_KEY, SECRET_KEY } from './api-keys.ts';
+import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, type LocalPostgres } from './postgres.ts';
 import { findPostgrestBin, LocalPostgrest, POSTGREST_MAJOR } from './postgrest.ts';
 import { freePort, portInUse, StackError, Watchdog } from './process.ts';
 import { discoverFunctions, ROOT } from './project.ts';
+import { postgrestJwks, publicJwks, type SigningKey, stackSigningKeys } from './signing-keys.ts';
 import { removeState, type StackProcess, stopLeftovers, writeState } from './state.ts';
 import { type ProjectChanges, watchProject } from './watch.ts';
 
 export { StackError } from './process.ts';
 export { ROOT, supabaseCli } from './project.ts';
 export { startDatabase } from './database.ts';
+
+/**
+ * Which API keys and JWT verification the functions are given, as the edge runtime of a project
+ * on each system would give them:
+ * - `both` (default, as `supabase start`): all of the below;
+ * - `legacy`: `SUPABASE_ANON_KEY`, `SUPABASE_SERVICE_ROLE_KEY` and (locally) `SUPABASE_JWT_SECRET`;
+ * - `new`: `SUPABASE_PUBLISHABLE_KEYS`, `SUPABASE_SECRET_KEYS` (`{"default": "sb_…"}`) and
+ *   `SUPABASE_JWKS`, the public signing keys; no anon key and no JWT secret.
+ * The gateway and PostgREST accept both systems whatever this says.
+ */
+export type FunctionKeys = 'both' | 'legacy' | 'new';
 
 export interface StackOptions {
   /** API (gateway) port; 0 picks a free one. */
@@ -68,6 +81,10 @@ export interface StackOptions {
    * file in `dir` gets them either way.
    */
   logRequests?: boolean;
+  /** The key system the functions are given (default `both`). */
+  functionKeys?: FunctionKeys;
+  /** Serve every function with `verify_jwt = false`, as `supabase functions serve --no-verify-jwt`. */
+  noVerifyJwt?: boolean;
 }
 
 /** A running stack and the handles tests need to break and mend it. */
@@ -76,7 +93,13 @@ export interface Stack {
   dbUrl: string;
   anonKey: string;
   serviceRoleKey: string;
+  publishableKey: string;
+  secretKey: string;
   jwtSecret: string;
+  /** The JWT signing keys (the first signs) and the file they are kept in. */
+  signingKeys: SigningKey[];
+  signingKeysPath: string;
+  functionKeys: FunctionKeys;
   postgres: LocalPostgres;
   postgrest: LocalPostgrest;
   /** Pids of every process the stack runs (postgres, postgrest, function hosts, watchdog). */
@@ -113,6 +136,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   if (!options.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(dir, { recursive: true });
+  const { keys: signingKeys, path: signingKeysPath } = await stackSigningKeys(project, dir);
+  const functionKeys = options.functionKeys ?? 'both';
 
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const watchdog = new Watchdog();
@@ -192,7 +217,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     postgrest = await LocalPostgrest.start({
       binary: postgrestBinary,
       dbPort,
-      jwtSecret: JWT_SECRET,
+      jwtSecret: JSON.stringify(postgrestJwks(signingKeys, JWT_SECRET)),
       logFile: `${dir}/postgrest.log`,
       configFile: `${dir}/postgrest.conf`,
       watchdog,
@@ -205,8 +230,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const gatewayOptions: GatewayOptions = {
       postgrestUrl: () => postgrest!.url,
       functions: routes,
-      apiKeys: projectApiKeys(),
+      apiKeys: projectApiKeys(signingKeys[0]),
       jwtSecret: JWT_SECRET,
+      jwks: publicJwks(signingKeys),
       upstreamTimeoutMs,
       onFunctionRequest(name, { method, path, status, ms }) {
         const line = `${method} ${path} ${status} ${ms.toFixed(1)} ms`;
@@ -218,15 +244,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       { hostname: '127.0.0.1', port: 0, onListen() {} },
       createGateway({ ...gatewayOptions, followClientAbort: false }),
     );
-    const env = {
+    const env: Record<string, string> = {
       SUPABASE_URL: `http://127.0.0.1:${internal.addr.port}`,
-      SUPABASE_ANON_KEY: ANON_KEY,
-      SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
       SUPABASE_DB_URL: postgres.url,
-      SUPABASE_JWT_SECRET: JWT_SECRET,
     };
+    if (functionKeys !== 'new') {
+      Object.assign(env, {
+        SUPABASE_ANON_KEY: ANON_KEY,
+        SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
+        SUPABASE_JWT_SECRET: JWT_SECRET,
+      });
+    }
+    if (functionKeys !== 'legacy') {
+      Object.assign(env, {
+        SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: PUBLISHABLE_KEY }),
+        SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+        SUPABASE_JWKS: JSON.stringify(publicJwks(signingKeys)),
+      });
+    }
 
-    let verifyJwt = readVerifyJwt(await Deno.readTextFile(`${project}/supabase/config.toml`));
+    const readConfig = async () =>
+      options.noVerifyJwt
+        ? () => false
+        : readVerifyJwt(await Deno.readTextFile(`${project}/supabase/config.toml`));
+    let verifyJwt = await readConfig();
     const addFunction = (name: string, entrypoint?: string): FunctionHost => {
       const host = new FunctionHost({
         name,
@@ -271,9 +312,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           if (stopping) return;
           if (changes.config) {
             try {
-              verifyJwt = readVerifyJwt(
-                await Deno.readTextFile(`${project}/supabase/config.toml`),
-              );
+              verifyJwt = await readConfig();
               for (const route of routes.values()) route.verifyJwt = verifyJwt(route.name);
               log('supabase/config.toml changed: verify_jwt re-read');
             } catch (error) {
@@ -316,7 +355,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dbUrl: postgres.url,
       anonKey: ANON_KEY,
       serviceRoleKey: SERVICE_ROLE_KEY,
+      publishableKey: PUBLISHABLE_KEY,
+      secretKey: SECRET_KEY,
       jwtSecret: JWT_SECRET,
+      signingKeys,
+      signingKeysPath,
+      functionKeys,
       postgres,
       postgrest,
       pids: () =>

@@ -9,6 +9,18 @@ import { run } from './process.ts';
 /** This repository (the folder holding `supabase/` and `node_modules/`). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 
+/**
+ * Where `deno task dev` keeps its state (`STACK_STATE_DIR`, default `.stack/`; the stack itself in
+ * its `dev/`) and which project it runs (`STACK_PROJECT_DIR`, default this repository), as
+ * `db:reset` and `jwt` find them too.
+ */
+export function devLocations(): { state: string; project: string } {
+  return {
+    state: Deno.env.get('STACK_STATE_DIR') || `${ROOT}/.stack`,
+    project: Deno.env.get('STACK_PROJECT_DIR') || ROOT,
+  };
+}
+
 /** Runs the real Supabase CLI from node_modules on `project` (default: this repository). */
 export async function supabaseCli(args: string[], project = ROOT): Promise<string> {
   return await run([`${ROOT}/node_modules/.bin/supabase`, ...args, '--workdir', project], {

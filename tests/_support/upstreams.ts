@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { serveGateway, type ServeGatewayOptions } from '../../scripts/stack/gateway.ts';
-import { JWT_SECRET, projectApiKeys } from '../../scripts/stack/jwt.ts';
+import { projectApiKeys } from '../../scripts/stack/api-keys.ts';
+import { JWT_SECRET } from '../../scripts/stack/jwt.ts';
 
 /** A local HTTP server recording every request that reaches it. */
 export interface Upstream {

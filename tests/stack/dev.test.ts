@@ -1,10 +1,12 @@
 /**
- * `deno task dev` as a developer meets it: the five lines, a token per demo user that works, the
- * request log, a private database socket, one-line refusals, and Ctrl-C leaving no process
- * behind. Runs a second stack of its own on free ports. Restarts, reloads, db:reset and crashes:
- * dev_lifecycle.test.ts.
+ * `deno task dev` as a developer meets it: the seven lines (`supabase start`'s five, then the
+ * publishable and secret keys), a token per demo user that works, with the new keys and with the
+ * legacy ones, the request log, a private database socket, one-line refusals, and Ctrl-C leaving
+ * no process behind. Runs a second stack of its own on free ports. Restarts, reloads, db:reset
+ * and crashes: dev_lifecycle.test.ts.
  */
 import assert from 'node:assert/strict';
+import { decodeProtectedHeader } from 'jose';
 import postgres from 'postgres';
 import { ROOT } from '../../scripts/stack/mod.ts';
 import { freePort } from '../../scripts/stack/process.ts';
@@ -36,20 +38,21 @@ Deno.test('dev stack prints its coordinates, serves the API and stops cleanly on
   const env = { STACK_STATE_DIR: state, API_PORT: String(apiPort), DB_PORT: String(dbPort) };
   const dev = startDev(env);
   try {
-    await waitFor(dev, /^JWT secret: .+$/m);
+    await waitFor(dev, /^Demo tokens /m);
     const out = dev.output();
-    assert.match(out, new RegExp(`^API URL: http://127\\.0\\.0\\.1:${apiPort}$`, 'm'));
-    assert.match(
-      out,
-      new RegExp(
-        `^DB URL: postgresql://postgres:postgres@127\\.0\\.0\\.1:${dbPort}/postgres$`,
-        'm',
-      ),
-    );
-    assert.match(out, /^anon key: eyJ[\w.-]+$/m);
-    assert.match(out, /^service_role key: eyJ[\w.-]+$/m);
-    assert.match(out, /^JWT secret: super-secret-jwt-token-with-at-least-32-characters-long$/m);
+    const banner = out.slice(out.indexOf('API URL: ')).split('\n').slice(0, 7);
+    const lines = [
+      `^API URL: http://127\\.0\\.0\\.1:${apiPort}$`,
+      `^DB URL: postgresql://postgres:postgres@127\\.0\\.0\\.1:${dbPort}/postgres$`,
+      '^anon key: eyJ[\\w.-]+$',
+      '^service_role key: eyJ[\\w.-]+$',
+      '^JWT secret: super-secret-jwt-token-with-at-least-32-characters-long$',
+      '^Publishable key: sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH$',
+      '^Secret key: sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz$',
+    ];
+    lines.forEach((line, i) => assert.match(banner[i], new RegExp(line), banner.join('\n')));
     const anonKey = /^anon key: (\S+)$/m.exec(out)![1];
+    const publishableKey = /^Publishable key: (\S+)$/m.exec(out)![1];
 
     const api = `http://127.0.0.1:${apiPort}`;
     const rest = await fetch(`${api}/rest/v1/`, { headers: { apikey: anonKey } });
@@ -59,24 +62,44 @@ Deno.test('dev stack prints its coordinates, serves the API and stops cleanly on
     assert.deepEqual(fn.status, 401);
     await fn.body?.cancel();
 
-    // The demo tenant and a ready token per demo user, as the README's walkthrough uses them.
+    // The demo tenant and a ready token per demo user, as the README's walkthrough uses them:
+    // ES256 tokens with the publishable key, and HS256 ones (dev.env) with the legacy anon key.
     assert.match(out, new RegExp(`^Demo tenant id: ${DEMO_TENANT_ID}$`, 'm'));
     const token = (role: string) =>
       new RegExp(`^${role} token \\(${role}@demo\\.test\\): (eyJ\\S+)$`, 'm').exec(out)![1];
-    const tenantUrl = `${api}/functions/v1/modules/tenants/${DEMO_TENANT_ID}`;
-    const asOwner = await fetch(tenantUrl, {
-      headers: { authorization: `Bearer ${token('owner')}` },
-    });
-    assert.deepEqual([asOwner.status, await asOwner.json()], [200, []]);
-    const asMember = await fetch(tenantUrl, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token('member')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ module_id: 'agency' }),
-    });
-    assert.deepEqual(asMember.status, 403, await asMember.text());
+    assert.deepEqual(decodeProtectedHeader(token('owner')).alg, 'ES256');
     const envFile = await Deno.readTextFile(`${state}/dev.env`);
-    assert.match(envFile, new RegExp(`^export TENANT_ID=${DEMO_TENANT_ID}$`, 'm'));
-    assert.match(envFile, new RegExp(`^export OWNER_TOKEN=${token('owner')}$`, 'm'));
+    const envVar = (name: string) => new RegExp(`^export ${name}=(\\S+)$`, 'm').exec(envFile)?.[1];
+    assert.deepEqual(envVar('TENANT_ID'), DEMO_TENANT_ID);
+    assert.deepEqual(envVar('OWNER_TOKEN'), token('owner'));
+    assert.deepEqual(envVar('PUBLISHABLE_KEY'), publishableKey);
+    assert.match(envVar('SECRET_KEY') ?? '', /^sb_secret_/);
+    const legacy = (role: string) => envVar(`${role.toUpperCase()}_TOKEN_HS256`)!;
+    assert.deepEqual(decodeProtectedHeader(legacy('owner')).alg, 'HS256');
+    const systems = [
+      ['new keys', publishableKey, token],
+      ['legacy keys', anonKey, legacy],
+    ] as const;
+    const tenantUrl = `${api}/functions/v1/modules/tenants/${DEMO_TENANT_ID}`;
+    for (const [system, apikey, tokenOf] of systems) {
+      const asMemberRest = await fetch(`${api}/rest/v1/tenants?select=id`, {
+        headers: { apikey, authorization: `Bearer ${tokenOf('member')}` },
+      });
+      assert.deepEqual(await asMemberRest.json(), [{ id: DEMO_TENANT_ID }], system);
+      const asOwner = await fetch(tenantUrl, {
+        headers: { authorization: `Bearer ${tokenOf('owner')}` },
+      });
+      assert.deepEqual([asOwner.status, await asOwner.json()], [200, []], system);
+      const asMember = await fetch(tenantUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokenOf('member')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ module_id: 'agency' }),
+      });
+      assert.deepEqual(asMember.status, 403, `${system}: ${await asMember.text()}`);
+    }
 
     // Every function request is logged, to the console and to the function's log file.
     const logged = new RegExp(

@@ -4,6 +4,13 @@
  * hangs, stalls or is gone gets the client an answer without internal details.
  */
 import assert from 'node:assert/strict';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import {
+  MINTED_TOKEN_SECONDS,
+  projectApiKeys,
+  PUBLISHABLE_KEY,
+  SECRET_KEY,
+} from '../../scripts/stack/api-keys.ts';
 import {
   ALLOWED_METHODS,
   CORS_ALLOW_HEADERS,
@@ -11,6 +18,7 @@ import {
 } from '../../scripts/stack/gateway.ts';
 import { ANON_KEY } from '../../scripts/stack/jwt.ts';
 import { freePort, StackError } from '../../scripts/stack/process.ts';
+import { loadSigningKeys, publicJwks } from '../../scripts/stack/signing-keys.ts';
 import { rawRequest, requestHead } from '../_support/raw-http.ts';
 import {
   assertGatewayProblem,
@@ -313,6 +321,44 @@ Deno.test('gateway forwards a key from its key set as the JWT it stands for', as
     });
   } finally {
     await rest.close();
+  }
+});
+
+Deno.test('gateway forwards a new key as a short-lived token it mints for the key role', async () => {
+  const rest = startUpstream('rest');
+  const dir = await Deno.makeTempDir();
+  try {
+    const [signingKey] = await loadSigningKeys(`${dir}/signing_keys.json`, { create: true });
+    const jwks = publicJwks([signingKey]);
+    const apiKeys = projectApiKeys(signingKey);
+    await withGateway({ postgrestUrl: () => rest.url, apiKeys, jwks }, async ({ url }) => {
+      const cases = [[PUBLISHABLE_KEY, 'anon'], [SECRET_KEY, 'service_role']] as const;
+      for (const [apikey, role] of cases) {
+        // Alone, then repeated as bearer, as supabase-js sends it without a session.
+        for (const bearer of [undefined, `Bearer ${apikey}`]) {
+          const headers: Record<string, string> = bearer
+            ? { apikey, authorization: bearer }
+            : { apikey };
+          const res = await fetch(`${url}/rest/v1/modules`, { headers });
+          assert.equal(res.status, 200);
+          await res.body?.cancel();
+          const forwarded = rest.headers.at(-1)!;
+          assert.equal(forwarded.get('apikey'), null, 'the key itself goes no further');
+          const token = forwarded.get('authorization')!.replace(/^Bearer /, '');
+          assert.equal(decodeProtectedHeader(token).kid, signingKey.kid);
+          const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+            algorithms: ['ES256'],
+          });
+          assert.equal(payload.role, role);
+          assert.equal(payload.exp! - payload.iat!, MINTED_TOKEN_SECONDS);
+        }
+        const tokens = rest.headers.slice(-2).map((h) => h.get('authorization'));
+        assert.equal(tokens[0], tokens[1], 'minted once, reused while young');
+      }
+    });
+  } finally {
+    await rest.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
