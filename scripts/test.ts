@@ -5,11 +5,24 @@
  *   2. `supabase db advisors` reports nothing,
  *   3. the committed generated types match a fresh `supabase gen types`,
  *   4. the pgTAP suite in supabase/tests passes under pg_prove,
- *   5. the Deno tests in tests/ pass against the stack over HTTP.
- * Arguments after `--` go to `deno test` (e.g. `deno task test -- --filter merge`).
+ *   5. the Deno tests in tests/ pass against the stack over HTTP, the function given the legacy
+ *      keys (anon key, JWT secret) and the tests signing HS256 tokens;
+ *   6. on a second fresh stack, the HTTP suite of the function (tests/functions/) passes again
+ *      with the new keys: the function given only the publishable key and the JWKS and served
+ *      with `verify_jwt = false`, the tests using the publishable and secret keys and ES256 tokens.
+ * Arguments after `--` go to `deno test` (e.g. `deno task test -- --filter merge`), and then only
+ * the first pass runs; `TEST_KEYS=legacy` or `TEST_KEYS=new` runs only that pass (with `new`,
+ * the arguments replace tests/functions/).
  * Ends with one line `test: N passed, N failed` and exits non-zero on any failure.
  */
-import { ROOT, type Stack, StackError, startStack, supabaseCli } from './stack/mod.ts';
+import {
+  type FunctionKeys,
+  ROOT,
+  type Stack,
+  StackError,
+  startStack,
+  supabaseCli,
+} from './stack/mod.ts';
 import { onLifelineLost, which } from './stack/process.ts';
 import { typesDrift } from './gen-types.ts';
 import { type Finding, judgeFindings } from './stack/advisors.ts';
@@ -142,59 +155,89 @@ function isPath(arg: string): boolean {
   }
 }
 
-async function denoTests(stack: Stack, args: string[]): Promise<void> {
+/** The Deno tests in `paths` against `stack`, its clients using `keys` (tests/_support/env.ts). */
+async function denoTests(
+  name: string,
+  stack: Stack,
+  keys: 'legacy' | 'new',
+  paths: string[],
+): Promise<void> {
   const [ok, out] = await stream([
     Deno.execPath(),
     'test',
     '--allow-all',
     '--config',
     `${ROOT}/deno.json`,
-    ...args,
-    // Without a path, `deno test` would also run scripts/test.ts (a `test.ts`) inside itself.
-    ...(args.some(isPath) ? [] : ['tests/']),
-  ], { ...stack.env(), STACK_SIGNING_KEYS: stack.signingKeysPath });
+    ...paths,
+  ], { ...stack.env(), STACK_KEYS: keys, STACK_SIGNING_KEYS: stack.signingKeysPath });
   const plain = out.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, '');
   const summary = /(ok|FAILED) \| (\d+) passed.*?\| (\d+) failed/.exec(plain);
   const passed = Number(summary?.[2] ?? 0);
   const failed = Number(summary?.[3] ?? 0);
-  record(
-    'Deno tests (tests/)',
-    passed,
-    ok ? failed : Math.max(failed, 1),
-    ok ? undefined : 'see above',
-  );
+  record(name, passed, ok ? failed : Math.max(failed, 1), ok ? undefined : 'see above');
 }
 
-async function main(): Promise<number> {
-  const dir = `${ROOT}/.stack/test-${Deno.pid}`;
-  let stop = () => Promise.resolve();
-  onLifelineLost(() => stop().then(() => Deno.exit(143)));
-  console.log('Starting a fresh local stack for the tests…');
+/** What stops the stack running now (for the signal handlers and a lost lifeline). */
+let stopCurrent = () => Promise.resolve();
+
+/** Starts a fresh stack in `dir`, runs `fn` with it, and stops and removes it. */
+async function withStack(
+  label: string,
+  dir: string,
+  options: { functionKeys: FunctionKeys; noVerifyJwt?: boolean },
+  fn: (stack: Stack) => Promise<void>,
+): Promise<void> {
+  console.log(`\nStarting a fresh local stack for the tests (${label})…`);
   const started = Date.now();
   let stack: Stack;
   try {
-    stack = await startStack({
-      dir,
-      fast: true,
-      log: (l) => console.log(`  ${l}`),
-      functionKeys: 'legacy',
-    });
+    stack = await startStack({ dir, fast: true, log: (l) => console.log(`  ${l}`), ...options });
   } catch (error) {
-    record('the stack starts and the migrations apply', 0, 1, (error as Error).message);
-    return 1;
+    record(`the stack starts and the migrations apply (${label})`, 0, 1, (error as Error).message);
+    return;
   }
-  record(`the stack starts and the migrations apply (${Date.now() - started} ms)`, 1, 0);
-  stop = () => stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
-  Deno.addSignalListener('SIGINT', () => stop().then(() => Deno.exit(130)));
-  Deno.addSignalListener('SIGTERM', () => stop().then(() => Deno.exit(143)));
+  record(`the stack starts and the migrations apply (${label}, ${Date.now() - started} ms)`, 1, 0);
+  stopCurrent = () =>
+    stack.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => {}));
   try {
-    await advisors(stack);
-    await types(stack);
-    await pgtap(stack);
-    // `deno task test -- tests/stack/` passes the `--` through; `deno test` would take it literally.
-    await denoTests(stack, Deno.args[0] === '--' ? Deno.args.slice(1) : Deno.args);
+    await fn(stack);
   } finally {
-    await stop();
+    await stopCurrent();
+    stopCurrent = () => Promise.resolve();
+  }
+}
+
+async function main(): Promise<number> {
+  onLifelineLost(() => stopCurrent().then(() => Deno.exit(143)));
+  Deno.addSignalListener('SIGINT', () => stopCurrent().then(() => Deno.exit(130)));
+  Deno.addSignalListener('SIGTERM', () => stopCurrent().then(() => Deno.exit(143)));
+  // `deno task test -- tests/stack/` passes the `--` through; `deno test` would take it literally.
+  const args = Deno.args[0] === '--' ? Deno.args.slice(1) : Deno.args;
+  const only = Deno.env.get('TEST_KEYS');
+  if (only !== undefined && only !== 'legacy' && only !== 'new') {
+    throw new StackError(`TEST_KEYS must be legacy or new, got "${only}".`);
+  }
+  const passes = only ? [only] : args.length ? ['legacy'] : ['legacy', 'new'];
+  const dir = `${ROOT}/.stack/test-${Deno.pid}`;
+
+  if (passes.includes('legacy')) {
+    await withStack('legacy keys', dir, { functionKeys: 'legacy' }, async (stack) => {
+      await advisors(stack);
+      await types(stack);
+      await pgtap(stack);
+      // Without a path, `deno test` would also run scripts/test.ts (a `test.ts`) inside itself.
+      const paths = args.some(isPath) ? args : [...args, 'tests/'];
+      await denoTests('Deno tests (tests/), legacy keys and HS256 tokens', stack, 'legacy', paths);
+    });
+  }
+  if (passes.includes('new')) {
+    const options = { functionKeys: 'new', noVerifyJwt: true } as const;
+    await withStack('new keys, verify_jwt off', `${dir}-new`, options, async (stack) => {
+      const paths = args.some(isPath) ? args : [...args, 'tests/functions/'];
+      const name = `Deno tests (${paths.join(' ')}), publishable and secret keys, ES256 ` +
+        'tokens, the function served with verify_jwt = false';
+      await denoTests(name, stack, 'new', paths);
+    });
   }
   return tally.failed > 0 ? 1 : 0;
 }

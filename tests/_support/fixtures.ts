@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../packages/database/src/types/database.ts';
-import { mintUserJwt } from '../../scripts/stack/jwt.ts';
 import { stack } from './env.ts';
+import { userJwt } from './jwt.ts';
 
 /** Signed-in users, relative to tenant A. */
 export type Persona = 'owner' | 'admin' | 'member' | 'otherAdmin' | 'stranger';
@@ -40,7 +40,7 @@ export interface World {
   /** Tenant B: otherAdmin administers it. */
   otherTenantId: string;
   users: Record<Persona, User>;
-  /** The bearer token a persona sends; the anon key for `anon`. */
+  /** The bearer token a persona sends; the anon (or publishable) key for `anon`. */
   token(who: Who): string;
   /** Installs a module for a tenant directly in the database (no RLS). */
   install(
@@ -97,7 +97,7 @@ export async function createWorld(sql: postgres.Sql = connect()): Promise<World>
   const users = {} as Record<Persona, User>;
   for (const persona of PERSONAS) {
     const id = crypto.randomUUID();
-    users[persona] = { id, token: await mintUserJwt({ sub: id }) };
+    users[persona] = { id, token: await userJwt({ sub: id }) };
   }
   await sql`insert into auth.users ${
     sql(PERSONAS.map((p) => ({ id: users[p].id, email: `${p}-${users[p].id}@example.test` })))
@@ -210,8 +210,8 @@ export function clientFor(token: string): SupabaseClient<Database> {
   });
 }
 
-/** Mints a user token with arbitrary claims, for the refusal tests. */
-export { mintUserJwt };
+/** Mints a user token with arbitrary claims, signed as the run signs, for the refusal tests. */
+export { userJwt as mintUserJwt };
 
 /** Asserts an `application/problem+json` response with this status and code. */
 export function assertProblem(res: ApiResponse, status: number, code: string): void {

@@ -1,25 +1,37 @@
 /**
- * How the function verifies tokens where the platform does not hand it the JWT secret. Hosted
- * Supabase gives functions `SUPABASE_JWKS` (asymmetric keys) but not the legacy HS256 secret, so
- * there an HS256 token is shown to the project's Auth server. The local stack has no Auth server;
- * a stand-in answers `GET /auth/v1/user` the way Auth does (200 for a token signed by the project,
+ * How the function verifies tokens from the variables the platform gives it. Hosted Supabase
+ * gives functions `SUPABASE_JWKS` (asymmetric keys) but not the legacy HS256 secret, so there an
+ * HS256 token is shown to the project's Auth server. The local stack has no Auth server; a
+ * stand-in answers `GET /auth/v1/user` the way Auth does (200 for a token signed by the project,
  * 401 otherwise) so that the function's side of the exchange is tested. The middleware is called
  * in-process because the variables it reads are the ones under test.
  */
 import assert from 'node:assert/strict';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { authenticate } from '../../supabase/functions/_shared/auth.ts';
-import { ApiError } from '../../supabase/functions/_shared/problem.ts';
+import { Hono } from 'hono';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { PUBLISHABLE_KEY } from '../../scripts/stack/api-keys.ts';
 import { ANON_KEY, JWT_SECRET, mintUserJwt, verifyJwt } from '../../scripts/stack/jwt.ts';
-import { foreignJwt } from '../_support/jwt.ts';
+import {
+  AUTH_SERVER_TRUST_MS,
+  authenticate,
+  requireUser,
+  type UserEnv,
+} from '../../supabase/functions/_shared/auth.ts';
+import { ApiError } from '../../supabase/functions/_shared/problem.ts';
+import { signRaw } from '../_support/jwt.ts';
 
 const VARS = [
   'SUPABASE_URL',
   'SUPABASE_ANON_KEY',
+  'SUPABASE_PUBLISHABLE_KEYS',
   'SUPABASE_JWT_SECRET',
   'MODULES_JWT_SECRET',
   'SUPABASE_JWKS',
 ];
+
+/** A token signed with a secret that is not the project's. */
+const foreignJwt = (sub: string) =>
+  mintUserJwt({ sub, secret: 'another-secret-that-is-at-least-32-characters-long!!' });
 
 /** Runs `fn` with the given function environment, restoring the process's afterwards. */
 async function withEnv(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
@@ -46,12 +58,25 @@ async function refusal(promise: Promise<unknown>): Promise<ApiError> {
   assert.fail('expected a refusal');
 }
 
+/** Runs `fn` with `Date.now()` `ms` ahead, as if that much time had passed. */
+async function later<T>(ms: number, fn: () => T | Promise<T>): Promise<T> {
+  const now = Date.now;
+  Date.now = () => now() + ms;
+  try {
+    return await fn();
+  } finally {
+    Date.now = now;
+  }
+}
+
 Deno.test('without the JWT secret, HS256 tokens are checked by the Auth server', async (t) => {
   let calls = 0;
+  let apikey: string | null = null;
   const auth = Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: () => {} }, async (req) => {
     calls++;
     const url = new URL(req.url);
-    if (url.pathname !== '/auth/v1/user' || req.headers.get('apikey') !== ANON_KEY) {
+    apikey = req.headers.get('apikey');
+    if (url.pathname !== '/auth/v1/user' || (apikey !== ANON_KEY && apikey !== PUBLISHABLE_KEY)) {
       return Response.json({ msg: 'bad request' }, { status: 400 });
     }
     const token = req.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
@@ -89,7 +114,42 @@ Deno.test('without the JWT secret, HS256 tokens are checked by the Auth server',
         const error = await refusal(authenticate(`Bearer ${token}`));
         assert.deepEqual(error.status, 401);
       });
+
+      await t.step("Auth's answer is trusted for a minute, then asked for again", async () => {
+        const probe = new Hono<UserEnv>().use(requireUser).get(
+          '/',
+          (c) => c.text(c.var.caller.userId),
+        );
+        const headers = { authorization: `Bearer ${await mintUserJwt({ sub })}` };
+        const before = calls;
+        assert.equal(await (await probe.request('/', { headers })).text(), sub);
+        assert.equal(calls, before + 1, 'the first request asks Auth');
+        await later(AUTH_SERVER_TRUST_MS - 5_000, () => probe.request('/', { headers }));
+        assert.equal(calls, before + 1, 'within the minute, the answer is reused');
+        const res = await later(
+          AUTH_SERVER_TRUST_MS + 1_000,
+          () => probe.request('/', { headers }),
+        );
+        assert.equal(res.status, 200);
+        assert.equal(calls, before + 2, 'after the minute, Auth is asked again');
+      });
     });
+
+    await t.step(
+      'with SUPABASE_PUBLISHABLE_KEYS, Auth is asked with the publishable key',
+      async () => {
+        const vars = {
+          SUPABASE_URL: authUrl,
+          SUPABASE_ANON_KEY: ANON_KEY,
+          SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: PUBLISHABLE_KEY }),
+        };
+        await withEnv(vars, async () => {
+          const caller = await authenticate(`Bearer ${await mintUserJwt({ sub })}`);
+          assert.deepEqual(caller.userId, sub);
+          assert.equal(apikey, PUBLISHABLE_KEY);
+        });
+      },
+    );
 
     await t.step('Auth unreachable is a 503, not a 401', async () => {
       await auth.shutdown();
@@ -127,7 +187,9 @@ Deno.test('asymmetric tokens are checked against SUPABASE_JWKS', async (t) => {
       .sign(key);
 
   // No SUPABASE_URL: were the key set fetched rather than read from the variable, this would fail.
-  await withEnv({ SUPABASE_JWKS: JSON.stringify({ keys: [jwk] }) }, async () => {
+  // The JWT secret is set: an HS256 token would be checked against it, never against the JWKS.
+  const vars = { SUPABASE_JWKS: JSON.stringify({ keys: [jwk] }), SUPABASE_JWT_SECRET: JWT_SECRET };
+  await withEnv(vars, async () => {
     await t.step('a token signed with the project key is accepted', async () => {
       const caller = await authenticate(`Bearer ${await sign(project.privateKey, 'project-key')}`);
       assert.deepEqual(caller.userId, sub);
@@ -137,6 +199,93 @@ Deno.test('asymmetric tokens are checked against SUPABASE_JWKS', async (t) => {
       const token = await sign(stranger.privateKey, 'project-key');
       const error = await refusal(authenticate(`Bearer ${token}`));
       assert.deepEqual(error.status, 401);
+    });
+
+    await t.step(
+      'a token signed by a key the set does not have, under its own kid, is a 401',
+      async () => {
+        const token = await sign(stranger.privateKey, 'stranger-key');
+        assert.deepEqual((await refusal(authenticate(`Bearer ${token}`))).status, 401);
+      },
+    );
+
+    await t.step(
+      'a token switched to HS256 with the public key as the secret is a 401',
+      async () => {
+        const claims = JSON.stringify({
+          sub,
+          role: 'authenticated',
+          aud: 'authenticated',
+          exp: 4e9,
+        });
+        for (const secret of [JSON.stringify(jwk), jwk.x!, JSON.stringify({ keys: [jwk] })]) {
+          const header = JSON.stringify({ alg: 'HS256', kid: 'project-key', typ: 'JWT' });
+          const token = await signRaw(header, claims, { secret: new TextEncoder().encode(secret) });
+          assert.deepEqual((await refusal(authenticate(`Bearer ${token}`))).status, 401, secret);
+        }
+      },
+    );
+  });
+
+  for (
+    const [what, keys] of [
+      ['the key without a kid', [{ ...jwk, kid: undefined }]],
+      ['the key under another kid', [{ ...jwk, kid: 'other-key' }]],
+      ['no key at all', []],
+    ] as [string, JWK[]][]
+  ) {
+    await t.step(
+      `against a JWKS holding ${what}, the token's kid matches nothing: 401`,
+      async () => {
+        await withEnv({ SUPABASE_JWKS: JSON.stringify({ keys }) }, async () => {
+          const token = await sign(project.privateKey, 'project-key');
+          assert.deepEqual((await refusal(authenticate(`Bearer ${token}`))).status, 401);
+        });
+      },
+    );
+  }
+});
+
+Deno.test('a token repeating a member of its header or payload is refused, however signed', async (t) => {
+  const sub = crypto.randomUUID();
+  const project = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(project.publicKey)), kid: 'k', alg: 'ES256' };
+  const vars = { SUPABASE_JWKS: JSON.stringify({ keys: [jwk] }), SUPABASE_JWT_SECRET: JWT_SECRET };
+  const claims = JSON.stringify({ sub, aud: 'authenticated', role: 'authenticated', exp: 4e9 });
+  const cases: [string, string, string][] = [
+    ['role in the payload', '{"alg":"HS256"}', `{"role":"service_role",${claims.slice(1)}`],
+    ['sub in the payload', '{"alg":"HS256"}', `{"sub":"${crypto.randomUUID()}",${claims.slice(1)}`],
+    ['alg in the header', '{"alg":"none","alg":"HS256"}', claims],
+    [
+      'a member nested in the payload',
+      '{"alg":"HS256"}',
+      claims.replace(/}$/, ',"app_metadata":{"r\\u006fle":"a","role":"b"}}'),
+    ],
+  ];
+  await withEnv(vars, async () => {
+    const secret = new TextEncoder().encode(JWT_SECRET);
+    const fine = await signRaw('{"alg":"HS256"}', claims, { secret });
+    assert.equal((await authenticate(`Bearer ${fine}`)).userId, sub, 'the same token without it');
+    for (const [what, header, payload] of cases) {
+      await t.step(`${what}, HS256`, async () => {
+        const token = await signRaw(header, payload, { secret });
+        assert.deepEqual((await refusal(authenticate(`Bearer ${token}`))).status, 401);
+      });
+    }
+    await t.step('role in the payload, ES256', async () => {
+      const signingKey = {
+        kid: 'k',
+        alg: 'ES256' as const,
+        privateKey: project.privateKey as CryptoKey,
+        publicJwk: jwk,
+      };
+      const header = '{"alg":"ES256","kid":"k"}';
+      const fineEs = await signRaw(header, claims, { signingKey });
+      assert.equal((await authenticate(`Bearer ${fineEs}`)).userId, sub);
+      const token = await signRaw(header, `{"role":"service_role",${claims.slice(1)}`, {
+        signingKey,
+      });
+      assert.deepEqual((await refusal(authenticate(`Bearer ${token}`))).status, 401);
     });
   });
 });

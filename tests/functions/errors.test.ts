@@ -2,14 +2,26 @@
  * Refusals that do not depend on the data: tokens, path ids, unknown routes and methods, CORS,
  * and the problem+json shape. Over HTTP through the gateway, and also against the exported app
  * in-process (as if it were served with `verify_jwt = false`), since the gateway already turns
- * some bad tokens away before the function runs.
+ * some bad tokens away before the function runs. Bad tokens are made for the run's key system
+ * (HS256 with the legacy keys, ES256 with the new ones), and for the other one where it matters.
  */
 import assert from 'node:assert/strict';
+import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
+import { PUBLISHABLE_KEY, SECRET_KEY } from '../../scripts/stack/api-keys.ts';
 import { app } from '../../supabase/functions/modules/app.ts';
 import { stack } from '../_support/env.ts';
 import { api, mintUserJwt, withWorld } from '../_support/fixtures.ts';
-import { expiredJwt, foreignJwt, unsignedJwt } from '../_support/jwt.ts';
+import {
+  claimsText,
+  expiredJwt,
+  foreignJwt,
+  projectSigningKey,
+  publicKeyAsSecretJwt,
+  runSigned,
+  strangerKey,
+  unsignedJwt,
+} from '../_support/jwt.ts';
 
 function assertProblem(
   res: { status: number; body: Record<string, unknown>; headers: Headers },
@@ -48,12 +60,37 @@ const BAD_TOKENS: [string, (sub: string) => Promise<string>][] = [
   ['for another audience', (sub) => mintUserJwt({ sub, aud: 'somebody-else' })],
   ['for the anon role', () => Promise.resolve(stack.anonKey)],
   ['for the service_role', () => Promise.resolve(stack.serviceRoleKey)],
+  ['the publishable key', () => Promise.resolve(PUBLISHABLE_KEY)],
+  ['the secret key', () => Promise.resolve(SECRET_KEY)],
   ['with a user role other than authenticated', (sub) => mintUserJwt({ sub, role: 'postgres' })],
   ['with a sub that is not a UUID', () => mintUserJwt({ sub: 'root' })],
-  ['without exp', (sub) =>
-    new SignJWT({ role: 'authenticated', aud: 'authenticated' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setIssuedAt(now())
-      .sign(secret)],
+  [
+    'without exp',
+    (sub) => runSigned(JSON.stringify({ sub, role: 'authenticated', aud: 'authenticated' })),
+  ],
+  [
+    'signed by a key the project does not have, under a kid it does not have',
+    async (sub) => mintUserJwt({ sub, signingKey: await strangerKey('not-a-project-key') }),
+  ],
+  [
+    "signed with the project's key under a kid its key set does not have",
+    async (sub) => {
+      const key = await projectSigningKey();
+      return await mintUserJwt({ sub, signingKey: { ...key, kid: 'not-in-the-key-set' } });
+    },
+  ],
+  ...(['JWK', 'PEM', 'x'] as const).map((form): [string, (sub: string) => Promise<string>] => [
+    `switched from ES256 to HS256 with the public key (${form}) as the secret`,
+    (sub) => publicKeyAsSecretJwt(sub, form),
+  ]),
+  [
+    'naming its role twice (service_role, then authenticated)',
+    (sub) => runSigned(`{"role":"service_role",${claimsText(sub).slice(1)}`),
+  ],
+  [
+    'naming its alg twice (none, then the real one)',
+    (sub) => runSigned(claimsText(sub), (header) => `{"alg":"none",${header.slice(1)}`),
+  ],
   [
     'HS512 with the right secret',
     (sub) =>
@@ -81,6 +118,36 @@ Deno.test('function refuses every bad token with 401 problem+json, also without 
         assert.equal(await w.state(), before);
       });
     }
+  });
+});
+
+Deno.test('function refuses the publishable key where a user is required, as supabase-js sends it', async () => {
+  await withWorld(async (w) => {
+    // No session: supabase-js sends the key as apikey and as the bearer token.
+    const supabase = createClient(stack.apiUrl, PUBLISHABLE_KEY, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+    const { error } = await supabase.functions.invoke(`modules/tenants/${w.tenantId}`, {
+      method: 'GET',
+    });
+    assert.ok(error instanceof FunctionsHttpError, String(error));
+    assert.equal(error.context.status, 401);
+    await error.context.body?.cancel();
+  });
+});
+
+Deno.test('gateway refuses the secret key from a browser with 401 before the function runs', async () => {
+  await withWorld(async (w) => {
+    const before = await w.state();
+    const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36';
+    const res = await api('POST', `/tenants/${w.tenantId}`, {
+      token: SECRET_KEY,
+      headers: { apikey: SECRET_KEY, 'user-agent': browser },
+      body: { module_id: 'agency' },
+    });
+    assert.equal(res.status, 401, JSON.stringify(res.body));
+    assert.match(res.body.message, /secret API key in browser/);
+    assert.equal(await w.state(), before);
   });
 });
 
