@@ -194,6 +194,7 @@ async function withStack(
     stack = await startStack({ dir, fast: true, log: (l) => console.log(`  ${l}`), ...options });
   } catch (error) {
     record(`the stack starts and the migrations apply (${label})`, 0, 1, (error as Error).message);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
     return;
   }
   record(`the stack starts and the migrations apply (${label}, ${Date.now() - started} ms)`, 1, 0);
