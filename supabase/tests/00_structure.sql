@@ -6,7 +6,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(104);
+select plan(106);
 
 create temporary table registry_tables (name text) on commit drop;
 insert into registry_tables values ('tenants'), ('tenant_members'), ('modules'), ('tenant_modules'), ('module_versions');
@@ -26,7 +26,9 @@ select unnest(array['user_tenant_ids', 'admin_tenant_ids', 'tenant_has_module',
   'json_path_key', 'json_schema_list', 'json_schema_regex', 'json_schema_date_ok',
   'json_schema_time_ok', 'json_schema_format_ok', 'json_schema_format_message',
   'json_schema_type_name', 'json_schema_collect', 'json_schema_apply_defaults',
-  'json_schema_errors', 'json_schema_problems_at', 'json_schema_problems']);
+  'json_schema_errors', 'json_schema_problems_at', 'json_schema_problems', 'semver_parts',
+  'semver_compare_parts', 'semver_compare', 'semver_range_parse', 'semver_range_problem',
+  'semver_test', 'semver_satisfies', 'semver_max_satisfying']);
 -- the events and uninstall with purge (issue 10)
 insert into registry_tables values ('tenant_module_events');
 insert into registry_functions
@@ -328,9 +330,9 @@ select fk_ok('public', 'tenant_modules', array['module_id', 'version'],
   'an installed version should be a published version of the module');
 select col_type_is('public', 'modules', 'requires', 'jsonb', 'modules.requires should be jsonb');
 select col_type_is('public', 'modules', 'migrations', 'jsonb', 'modules.migrations should be jsonb');
-select table_privs_are('public', 'module_versions', 'authenticated', array['REFERENCES', 'SELECT', 'TRIGGER'],
+select table_privs_are('public', 'module_versions', 'authenticated', array['SELECT'],
   'authenticated should read module_versions and write nothing');
-select table_privs_are('public', 'module_versions', 'service_role', array['REFERENCES', 'SELECT', 'TRIGGER'],
+select table_privs_are('public', 'module_versions', 'service_role', array['SELECT'],
   'service_role should read module_versions and write nothing (the catalog''s triggers do)');
 select is(
   (select array_agg(p.oid::regprocedure::text order by 1) from pg_catalog.pg_proc as p
@@ -356,6 +358,21 @@ select is(
    where pg_catalog.has_function_privilege(r.rolname,
      'private.upgrade_tenant_modules(text, text, uuid, integer)'::regprocedure, 'EXECUTE')),
   null, 'no API role should run the operators'' bulk upgrade (private.upgrade_tenant_modules)');
+
+-- semantic versions
+select is(
+  (select array_agg(p.oid::regprocedure::text order by 1) from pg_catalog.pg_proc as p
+   where p.pronamespace = 'private'::regnamespace and p.proname like 'semver\_%'
+     and not (p.provolatile = 'i' and p.proparallel = 's' and not p.prosecdef
+              and p.prolang = (select l.oid from pg_catalog.pg_language as l where l.lanname = 'plpgsql'))),
+  null, 'the semver functions should be immutable, parallel safe, security invoker PL/pgSQL');
+select is(
+  (select array_agg(p.oid::regprocedure::text || ' by ' || r.rolname order by 1)
+   from pg_catalog.pg_proc as p
+   cross join (values ('authenticated'), ('service_role')) as r (rolname)
+   where p.pronamespace = 'private'::regnamespace and p.proname like 'semver\_%'
+     and not pg_catalog.has_function_privilege(r.rolname, p.oid, 'EXECUTE')),
+  null, 'authenticated and service_role should execute every semver function');
 
 -- public.tenant_has_module
 select function_returns('public', 'tenant_has_module', array['uuid', 'text'], 'boolean',
