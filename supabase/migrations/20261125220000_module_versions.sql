@@ -66,8 +66,8 @@ for select
 to service_role
 using (true);
 
+revoke all on public.module_versions from anon, authenticated, service_role;
 grant select on public.module_versions to authenticated, service_role;
-revoke insert, update, delete, truncate on public.module_versions from anon, authenticated, service_role;
 
 insert into public.module_versions (module_id, version, settings_schema)
 select m.id, m.version, m.settings_schema from public.modules as m;
