@@ -387,7 +387,8 @@ select is(pg_temp.settings_keys('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'zz_note
 
 -- anon ---------------------------------------------------------------------------------------
 select pg_temp.login_anon();
-select is_empty($$ select version from public.module_versions $$, 'anon should see no published version');
+select throws_ok($$ select version from public.module_versions $$, '42501', null,
+  'anon should not read module_versions (no privilege at all)');
 select throws_ok($$ insert into public.module_versions (module_id, version) values ('zz_notes', '9.0.0') $$,
   '42501', null, 'anon should not write module_versions');
 select is_empty($$ update public.tenant_modules set version = '2.0.0' returning id $$,
