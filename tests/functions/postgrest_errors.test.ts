@@ -206,6 +206,16 @@ const VERDICTS: [
     422,
     'invalid_settings',
   ],
+  [
+    'a purge that Row Level Security would leave half done (42501)',
+    403,
+    {
+      code: '42501',
+      message: 'Row Level Security kept 2 of 3 rows of public."crm deals" from being purged',
+    },
+    403,
+    'purge_refused',
+  ],
 ];
 
 for (const [what, status, error, expected, code] of VERDICTS) {
@@ -283,6 +293,18 @@ Deno.test('ruleVerdict leaves other errors alone: unknown messages, other SQLSTA
     upstreamError(409, { code: '23503', message: 'insert or update violates fk' }).code,
     'module_unavailable',
   );
+});
+
+Deno.test('a purge refusal names the table and the rows kept; any other 42501 is forbidden', () => {
+  const purge = ruleVerdict(VERDICTS.at(-1)![2])!;
+  assert.match(purge.detail, /keep 2 of the tenant's 3 rows of public\."crm deals"/);
+  assert.match(purge.detail, /nothing was purged or uninstalled/);
+  const rls = {
+    code: '42501',
+    message: 'new row violates row-level security policy for table "x"',
+  };
+  assert.equal(ruleVerdict(rls), undefined);
+  assert.equal(upstreamError(403, rls).code, 'forbidden');
 });
 
 Deno.test('problemResponse writes extension members after the standard ones', async () => {

@@ -194,13 +194,26 @@ const VERDICTS: {
         { dependents: detailItems(error, dependent) },
       ),
   },
+  {
+    sqlstate: '42501',
+    message: /^Row Level Security kept (\d+) of (\d+) rows of (.+) from being purged$/,
+    problem: ([, kept, seen, table]) =>
+      new ApiError(
+        403,
+        'purge_refused',
+        `Row Level Security would keep ${kept} of the tenant's ${seen} rows of ${table} from ` +
+          'being deleted, so nothing was purged or uninstalled. Uninstall without purge, or let ' +
+          "the table's delete policy allow the tenant's owners and admins.",
+      ),
+  },
 ];
 
 /**
  * The database's verdict on a write that RLS let through, as the API's problem: settings that
  * break the installed version's schema or the 64 KiB cap (422, 413), a missing or standing
- * dependency (409), a blocked upgrade or a downgrade (409), an unknown version (422). Undefined
- * for any other error, which is then not a verdict on the request's content.
+ * dependency (409), a blocked upgrade or a downgrade (409), an unknown version (422), a purge
+ * that RLS would leave half done (403 `purge_refused`). Undefined for any other error, which is
+ * then not a verdict on the request's content.
  */
 export function ruleVerdict(error: UpstreamError): ApiError | undefined {
   for (const verdict of VERDICTS) {
@@ -217,7 +230,8 @@ export function upstreamError(status: number, error: UpstreamError): ApiError {
   if (isUnavailable(status, error)) return unavailable();
   switch (code) {
     case '42501':
-      return new ApiError(403, 'forbidden', 'Row Level Security refused this change.');
+      return ruleVerdict(error) ??
+        new ApiError(403, 'forbidden', 'Row Level Security refused this change.');
     case '23505':
       return new ApiError(409, 'already_installed', 'The tenant already has this module.');
     case '23503':

@@ -17,6 +17,7 @@ export type ProblemCode =
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'forbidden'
+  | 'purge_refused'
   | 'tenant_not_found'
   | 'module_not_installed'
   | 'not_found'
@@ -39,6 +40,7 @@ const TITLES: Record<ProblemCode, string> = {
   unsupported_media_type: 'Unsupported media type',
   unauthorized: 'Authentication required',
   forbidden: 'Not allowed',
+  purge_refused: 'Purge refused',
   tenant_not_found: 'Tenant not found',
   module_not_installed: 'Module not installed',
   not_found: 'Not found',
