@@ -27,11 +27,15 @@ export const semver = z.string().regex(
   'must be a semantic version such as 2.1.0',
 );
 
+/** A query flag: `true` or `false` (default false). */
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).optional()
+  .transform((value) => value === 'true');
+
 /** `?cascade=true|false` (default false), and no other query parameter. */
-export const cascadeQuery = z.strictObject({
-  cascade: z.enum(['true', 'false'], { error: 'must be true or false' }).optional()
-    .transform((value) => value === 'true'),
-});
+export const cascadeQuery = z.strictObject({ cascade: flag });
+
+/** An uninstall's `?cascade=` and `?purge=` (both default false), and no other parameter. */
+export const uninstallQuery = z.strictObject({ cascade: flag, purge: flag });
 
 /** `{tenantId}` in the path. */
 export const tenantParams = z.object({ tenantId: uuid });

@@ -30,7 +30,7 @@ export async function roleIn(db: UserClient, caller: Caller, tenantId: string): 
 }
 
 /** 404 unless the tenant is visible, 403 unless the caller owns or administers it. */
-async function requireAdmin(db: UserClient, caller: Caller, tenantId: string) {
+export async function requireAdmin(db: UserClient, caller: Caller, tenantId: string) {
   const role = await roleIn(db, caller, tenantId);
   if (role !== 'owner' && role !== 'admin') throw forbidden();
 }

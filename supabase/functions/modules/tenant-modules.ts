@@ -1,9 +1,10 @@
 /**
- * `/modules/tenants/{tenantId}[/{moduleId}[/settings|/upgrade]]`: a tenant's installed modules.
- * Each route makes one request to the REST API as the caller; only when that comes back refused
- * or empty does it ask why (see refusals.ts). The database applies and checks each module's
- * settings schema, its version's settings migrations and the dependencies between modules;
- * settings travel through untouched, numbers included.
+ * `/modules/tenants/{tenantId}[/{moduleId}[/settings|/upgrade|/uninstall-preview]]`: a tenant's
+ * installed modules. Each route makes one request to the REST API as the caller; only when that
+ * comes back refused or empty does it ask why (see refusals.ts). The database applies and checks
+ * each module's settings schema, its version's settings migrations and the dependencies between
+ * modules, and purges the tables a module owns; settings travel through untouched, numbers
+ * included.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
@@ -22,9 +23,10 @@ import {
   moduleSlug,
   semver,
   tenantParams,
+  uninstallQuery,
 } from '../_shared/validation.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
-import { notInstalled, roleIn, tenantNotFound, writtenRow } from './refusals.ts';
+import { notInstalled, requireAdmin, roleIn, tenantNotFound, writtenRow } from './refusals.ts';
 import { ROW, type RowWithSettingsText, toRow } from './rows.ts';
 import { mergeSettings } from './settings.ts';
 
@@ -40,6 +42,7 @@ const upgradeBody = z.strictObject({ version: semver.optional() });
 const tenant = zValidator('param', tenantParams, invalid('param'));
 const installed = zValidator('param', moduleParams, invalid('param'));
 const cascadable = zValidator('query', cascadeQuery, invalid('query'));
+const uninstallable = zValidator('query', uninstallQuery, invalid('query'));
 
 /**
  * The validated JSON body again, parsed so that numbers keep every digit the client sent (the
@@ -127,17 +130,19 @@ export const tenantModules = new Hono<UserEnv>()
       return c.json(toRow(await writtenRow(db, caller, tenantId, moduleId, result)));
     },
   )
-  // Uninstall: one delete; with cascade, one call that also uninstalls the enabled modules that
-  // require it.
-  .delete('/:tenantId/:moduleId', installed, cascadable, async (c) => {
+  // Uninstall: one delete; with cascade or purge, one call that also uninstalls the enabled
+  // modules that require it and/or first deletes the tenant's rows in the tables they own, all in
+  // one transaction.
+  .delete('/:tenantId/:moduleId', installed, uninstallable, async (c) => {
     const { tenantId, moduleId } = c.req.valid('param');
-    const { cascade } = c.req.valid('query');
+    const { cascade, purge } = c.req.valid('query');
     const { db, caller } = c.var;
-    const result = cascade
+    const result = cascade || purge
       ? await db.rpc('uninstall_tenant_module', {
         tenant_id: tenantId,
         module_id: moduleId,
         cascade,
+        purge,
       }).select('module_id')
       : await db.from('tenant_modules').delete()
         .eq('tenant_id', tenantId).eq('module_id', moduleId).select('module_id');
@@ -145,6 +150,22 @@ export const tenantModules = new Hono<UserEnv>()
     return c.body(null, 204);
   })
   .all('/:tenantId/:moduleId', methodNotAllowed('GET', 'PATCH', 'DELETE'))
+  // What an uninstall would affect: the enabled modules that require it (a plain uninstall is
+  // refused while they are there; cascade takes them along) and, per table they own, the tenant's
+  // rows that a purge deletes. For owners and admins: no single read tells them apart from
+  // members, so their role is read beside the preview, not after it.
+  .get('/:tenantId/:moduleId/uninstall-preview', installed, async (c) => {
+    const { tenantId, moduleId } = c.req.valid('param');
+    const { db, caller } = c.var;
+    const [{ data, error, status }] = await Promise.all([
+      db.rpc('tenant_module_uninstall_preview', { tenant_id: tenantId, module_id: moduleId }),
+      requireAdmin(db, caller, tenantId),
+    ]);
+    if (error) throw upstreamError(status, error);
+    if (data === null) throw notInstalled(moduleId);
+    return c.json(data);
+  })
+  .all('/:tenantId/:moduleId/uninstall-preview', methodNotAllowed('GET'))
   // Merge into the settings (RFC 7396): one statement in the database (see settings.ts).
   .patch(
     '/:tenantId/:moduleId/settings',
