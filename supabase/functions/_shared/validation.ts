@@ -37,6 +37,33 @@ export const cascadeQuery = z.strictObject({ cascade: flag });
 /** An uninstall's `?cascade=` and `?purge=` (both default false), and no other parameter. */
 export const uninstallQuery = z.strictObject({ cascade: flag, purge: flag });
 
+/**
+ * An event id as a cursor: a whole number from 0 below 2^53, the ids the API returns as JSON
+ * numbers.
+ */
+const eventId = z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'must be an event id (a whole number)')
+  .transform(Number).refine(Number.isSafeInteger, 'must be an event id below 2^53');
+
+/** Events listed per page by default, and at most. */
+export const EVENTS_PAGE = { default: 50, max: 200 };
+
+/**
+ * The events listing's query: `module_id`, one cursor (`before`, newest first, or `after`,
+ * oldest first) and `limit` (1 to 200, default 50); nothing else.
+ */
+export const eventsQuery = z.strictObject({
+  module_id: moduleSlug.optional(),
+  before: eventId.optional(),
+  after: eventId.optional(),
+  limit: z.string().regex(/^[0-9]{1,3}$/, `must be a whole number from 1 to ${EVENTS_PAGE.max}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= EVENTS_PAGE.max, `must be from 1 to ${EVENTS_PAGE.max}`)
+    .optional(),
+}).refine((q) => q.before === undefined || q.after === undefined, {
+  message: 'before and after cannot be used together: before pages back, after polls forward',
+  path: ['after'],
+});
+
 /** `{tenantId}` in the path. */
 export const tenantParams = z.object({ tenantId: uuid });
 /** `{tenantId}/{moduleId}` in the path. */
