@@ -1,10 +1,10 @@
 -- The catalog of modules the product ships, generated from supabase/modules/*.json by
 -- `deno task modules:publish --seed`; do not edit by hand (a test checks it is in step).
--- Idempotent: refreshes name, description, version, settings schema, requires and migrations,
--- never is_active. Required modules come before the modules that require them.
+-- Idempotent: refreshes name, description, version, settings schema, requires, migrations and
+-- owned tables, never is_active. Required modules come before the modules that require them.
 
 insert into public.modules
-  (id, name, description, version, settings_schema, requires, migrations)
+  (id, name, description, version, settings_schema, requires, migrations, owned_tables)
 values ('agency', 'Agency', 'Client management for agencies: clients, time zone, currency and branding.', '1.0.0', '{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "Agency settings",
@@ -215,16 +215,17 @@ values ('agency', 'Agency', 'Client management for agencies: clients, time zone,
     "max_clients"
   ],
   "additionalProperties": false
-}'::jsonb, '{}'::jsonb, '{}'::jsonb)
+}'::jsonb, '{}'::jsonb, '{}'::jsonb, array[]::text[])
 on conflict (id) do update
 set name = excluded.name,
     description = excluded.description,
     version = excluded.version,
     settings_schema = excluded.settings_schema,
     requires = excluded.requires,
-    migrations = excluded.migrations
+    migrations = excluded.migrations,
+    owned_tables = excluded.owned_tables
 where (modules.name, modules.description, modules.version, modules.settings_schema,
-       modules.requires, modules.migrations)
+       modules.requires, modules.migrations, modules.owned_tables)
   is distinct from
   (excluded.name, excluded.description, excluded.version, excluded.settings_schema,
-   excluded.requires, excluded.migrations);
+   excluded.requires, excluded.migrations, excluded.owned_tables);

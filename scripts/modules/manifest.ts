@@ -67,6 +67,12 @@ export const moduleFile = z.strictObject({
     z.array(migrationStep, { error: 'must be a list of steps' }),
     { error: 'must be an object of versions to lists of steps' },
   ).optional(),
+  owned_tables: z.array(
+    z.string().regex(
+      /^([a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*$/,
+      'must be a table name, "table" (in public) or "schema.table"',
+    ),
+  ).optional(),
 });
 
 /** A module as the catalog stores it. */
@@ -80,6 +86,8 @@ export interface ModuleManifest {
   requires: Record<string, string>;
   /** Settings migrations: version → the steps from the version before it. */
   migrations: Record<string, MigrationStep[]>;
+  /** Tables holding the module's data per tenant (`tenant_id` column), purged on uninstall. */
+  owned_tables: string[];
   /** The file it came from, for messages. */
   file: string;
 }
@@ -140,6 +148,7 @@ export async function readManifest(file: string): Promise<ModuleManifest> {
     settings_schema: m.settings_schema ?? null,
     requires: m.requires ?? {},
     migrations: m.migrations ?? {},
+    owned_tables: m.owned_tables ?? [],
     file,
   };
 }

@@ -9,10 +9,10 @@
  *
  * The database decides what may be published: a settings schema outside the supported subset of
  * JSON Schema, one that some tenant's current settings would fail, malformed requirements or
- * migrations, a version older than the latest (SQLSTATE 23514), a requirement no published version
- * satisfies (23503) or a cycle of requirements (23514) is refused, with the reasons as JSON in the
- * detail, and nothing is published. The requirement checks run at commit; they run before the
- * rollback of a dry run too.
+ * migrations, owned tables that do not exist or have no `tenant_id uuid` column, a version older
+ * than the latest (SQLSTATE 23514), a requirement no published version satisfies (23503) or a cycle
+ * of requirements (23514) is refused, with the reasons as JSON in the detail, and nothing is
+ * published. The requirement checks run at commit; they run before the rollback of a dry run too.
  *
  * `--db-url` defaults to `$SUPABASE_DB_URL`, else the local stack's database.
  * `--seed` writes the catalog part of `supabase/seed.sql` from the module files instead.
@@ -60,15 +60,15 @@ function refusal(error: unknown, prefix = ''): unknown {
 }
 
 /**
- * The upsert of one catalog row, given the SQL of its seven values (id, name, description,
- * version, settings schema, requires, migrations): it refreshes all of them but `is_active`, an
- * operator's switch, and writes nothing when the row already says the same. Published and seeded
- * alike.
+ * The upsert of one catalog row, given the SQL of its eight values (id, name, description,
+ * version, settings schema, requires, migrations, owned tables): it refreshes all of them but
+ * `is_active`, an operator's switch, and writes nothing when the row already says the same.
+ * Published and seeded alike.
  */
 function upsertSql(values: string[]): string {
   return [
     'insert into public.modules',
-    '  (id, name, description, version, settings_schema, requires, migrations)',
+    '  (id, name, description, version, settings_schema, requires, migrations, owned_tables)',
     `values (${values.join(', ')})`,
     'on conflict (id) do update',
     'set name = excluded.name,',
@@ -76,12 +76,13 @@ function upsertSql(values: string[]): string {
     '    version = excluded.version,',
     '    settings_schema = excluded.settings_schema,',
     '    requires = excluded.requires,',
-    '    migrations = excluded.migrations',
+    '    migrations = excluded.migrations,',
+    '    owned_tables = excluded.owned_tables',
     'where (modules.name, modules.description, modules.version, modules.settings_schema,',
-    '       modules.requires, modules.migrations)',
+    '       modules.requires, modules.migrations, modules.owned_tables)',
     '  is distinct from',
     '  (excluded.name, excluded.description, excluded.version, excluded.settings_schema,',
-    '   excluded.requires, excluded.migrations)',
+    '   excluded.requires, excluded.migrations, excluded.owned_tables)',
   ].join('\n');
 }
 
@@ -112,7 +113,7 @@ export async function publishModules(
         const json = (value: unknown) => value as postgres.ParameterOrJSON<never>;
         const rows = await tx.unsafe<{ inserted: boolean }[]>(
           `${
-            upsertSql(['$1', '$2', '$3', '$4', '$5::jsonb', '$6::jsonb', '$7::jsonb'])
+            upsertSql(['$1', '$2', '$3', '$4', '$5::jsonb', '$6::jsonb', '$7::jsonb', '$8::text[]'])
           }\nreturning (xmax = 0) as inserted`,
           [
             m.id,
@@ -122,6 +123,7 @@ export async function publishModules(
             json(m.settings_schema),
             json(m.requires),
             json(m.migrations),
+            m.owned_tables,
           ],
         ).catch((error) => {
           throw refusal(error, `${m.id}: `);
@@ -209,8 +211,8 @@ export function seedSql(modules: ModuleManifest[]): string {
   const lines = [
     '-- The catalog of modules the product ships, generated from supabase/modules/*.json by',
     '-- `deno task modules:publish --seed`; do not edit by hand (a test checks it is in step).',
-    '-- Idempotent: refreshes name, description, version, settings schema, requires and migrations,',
-    '-- never is_active. Required modules come before the modules that require them.',
+    '-- Idempotent: refreshes name, description, version, settings schema, requires, migrations and',
+    '-- owned tables, never is_active. Required modules come before the modules that require them.',
   ];
   for (const m of requirementsFirst(modules)) {
     const values = [
@@ -221,6 +223,7 @@ export function seedSql(modules: ModuleManifest[]): string {
       jsonLiteral(m.settings_schema),
       jsonLiteral(m.requires),
       jsonLiteral(m.migrations),
+      `array[${m.owned_tables.map(literal).join(', ')}]::text[]`,
     ];
     lines.push('', `${upsertSql(values)};`);
   }
