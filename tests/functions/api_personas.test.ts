@@ -102,6 +102,42 @@ const CASES: Case[] = [
       assert.ok(await w.row('agency', w.otherTenantId), "tenant B's install is untouched");
     },
   },
+  {
+    route: 'DELETE /modules/tenants/{tenantId}/{moduleId}?purge=true',
+    expect: { ...WRITE, owner: 204, admin: 204 },
+    request: async (w) => {
+      await agencyEverywhere(w);
+      return ['DELETE', `/tenants/${w.tenantId}/agency?purge=true`];
+    },
+    effect: async (w) => {
+      assert.equal(await w.row('agency'), undefined);
+      assert.ok(await w.row('agency', w.otherTenantId), "tenant B's install is untouched");
+    },
+  },
+  {
+    route: 'GET /modules/tenants/{tenantId}/{moduleId}/uninstall-preview',
+    expect: WRITE,
+    request: async (w) => {
+      await agencyEverywhere(w);
+      return ['GET', `/tenants/${w.tenantId}/agency/uninstall-preview`];
+    },
+  },
+  {
+    route: 'GET /modules/tenants/{tenantId}/events',
+    expect: READ,
+    request: async (w) => {
+      await agencyEverywhere(w);
+      return ['GET', `/tenants/${w.tenantId}/events`];
+    },
+  },
+  {
+    route: 'GET /modules/tenants/{tenantId}/events?after=0',
+    expect: READ,
+    request: async (w) => {
+      await agencyEverywhere(w);
+      return ['GET', `/tenants/${w.tenantId}/events?after=0`];
+    },
+  },
 ];
 
 for (const c of CASES) {

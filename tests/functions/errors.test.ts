@@ -225,6 +225,8 @@ Deno.test('unknown routes are 404 not_found and unsupported methods 405 with All
       ['POST', `/tenants/${w.tenantId}/agency`, 'GET, PATCH, DELETE, HEAD, OPTIONS'],
       ['GET', `/tenants/${w.tenantId}/agency/settings`, 'PATCH, OPTIONS'],
       ['GET', `/tenants/${w.tenantId}/agency/upgrade`, 'POST, OPTIONS'],
+      ['DELETE', `/tenants/${w.tenantId}/events`, 'GET, HEAD, OPTIONS'],
+      ['POST', `/tenants/${w.tenantId}/agency/uninstall-preview`, 'GET, HEAD, OPTIONS'],
     ];
     for (const [method, path, allow] of methods) {
       await t.step(`${method} ${path}`, async () => {
