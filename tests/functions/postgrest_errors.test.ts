@@ -216,6 +216,13 @@ const VERDICTS: [
     403,
     'purge_refused',
   ],
+  [
+    'a purge of a disabled module (55000, which PostgREST answers with a 500)',
+    500,
+    { code: '55000', message: 'module "crm" cannot be purged while it is disabled' },
+    409,
+    'module_disabled',
+  ],
 ];
 
 for (const [what, status, error, expected, code] of VERDICTS) {
@@ -296,7 +303,7 @@ Deno.test('ruleVerdict leaves other errors alone: unknown messages, other SQLSTA
 });
 
 Deno.test('a purge refusal names the table and the rows kept; any other 42501 is forbidden', () => {
-  const purge = ruleVerdict(VERDICTS.at(-1)![2])!;
+  const purge = ruleVerdict(VERDICTS.at(-2)![2])!;
   assert.match(purge.detail, /keep 2 of the tenant's 3 rows of public\."crm deals"/);
   assert.match(purge.detail, /nothing was purged or uninstalled/);
   const rls = {

@@ -206,14 +206,26 @@ const VERDICTS: {
           "the table's delete policy allow the tenant's owners and admins.",
       ),
   },
+  {
+    sqlstate: '55000',
+    message: /^module "([^"]+)" cannot be purged while it is disabled$/,
+    problem: ([, id]) =>
+      new ApiError(
+        409,
+        'module_disabled',
+        `"${id}" is disabled, which hides its rows from you, so a purge would delete none of them; ` +
+          'enable it, then uninstall with purge. Nothing was changed.',
+      ),
+  },
 ];
 
 /**
  * The database's verdict on a write that RLS let through, as the API's problem: settings that
  * break the installed version's schema or the 64 KiB cap (422, 413), a missing or standing
  * dependency (409), a blocked upgrade or a downgrade (409), an unknown version (422), a purge
- * that RLS would leave half done (403 `purge_refused`). Undefined for any other error, which is
- * then not a verdict on the request's content.
+ * that RLS would leave half done (403 `purge_refused`) or that the module's being disabled would
+ * make empty (409 `module_disabled`). Undefined for any other error, which is then not a verdict
+ * on the request's content.
  */
 export function ruleVerdict(error: UpstreamError): ApiError | undefined {
   for (const verdict of VERDICTS) {
@@ -227,19 +239,19 @@ export function ruleVerdict(error: UpstreamError): ApiError | undefined {
 /** Maps an upstream error that the route had no more specific meaning for. */
 export function upstreamError(status: number, error: UpstreamError): ApiError {
   const code = error.code ?? '';
+  // The database's verdicts first: PostgREST answers some of them (55000) with a 500.
+  const verdict = ruleVerdict(error);
+  if (verdict) return verdict;
   if (isUnavailable(status, error)) return unavailable();
   switch (code) {
     case '42501':
-      return ruleVerdict(error) ??
-        new ApiError(403, 'forbidden', 'Row Level Security refused this change.');
+      return new ApiError(403, 'forbidden', 'Row Level Security refused this change.');
     case '23505':
       return new ApiError(409, 'already_installed', 'The tenant already has this module.');
     case '23503':
-      return ruleVerdict(error) ??
-        new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
+      return new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
     case '23514':
-      return ruleVerdict(error) ??
-        new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
+      return new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
     case 'PGRST116':
       return new ApiError(404, 'not_found', 'No such row, or it is not visible to you.');
     case 'PGRST301':

@@ -29,6 +29,7 @@ export type ProblemCode =
   | 'downgrade_not_supported'
   | 'payload_too_large'
   | 'module_unavailable'
+  | 'module_disabled'
   | 'unknown_version'
   | 'invalid_settings'
   | 'upstream_unavailable'
@@ -52,6 +53,7 @@ const TITLES: Record<ProblemCode, string> = {
   downgrade_not_supported: 'Downgrade not supported',
   payload_too_large: 'Payload too large',
   module_unavailable: 'Module unavailable',
+  module_disabled: 'Module disabled',
   unknown_version: 'Unknown version',
   invalid_settings: 'Invalid settings',
   upstream_unavailable: 'Service unavailable',
