@@ -63,6 +63,15 @@ async function lastEventId(w: World): Promise<number> {
   return Number(max ?? 0);
 }
 
+/** Two modules installed in tenant A, and the last event id after that. */
+async function twoInstalled(w: World, modules: Catalog): Promise<[string, string, number]> {
+  const first = await modules.add();
+  const second = await modules.add();
+  await w.install(first);
+  await w.install(second);
+  return [first, second, await lastEventId(w)];
+}
+
 /** A module whose settings are `{n: integer = 1}`. */
 function counterModule(modules: Catalog) {
   return modules.add({
@@ -293,11 +302,7 @@ Deno.test('after polls oldest first from a cursor, and hands back the cursor to 
 
 Deno.test('after holds back events of a transaction still in flight, then returns them in order', async () => {
   await withCatalog(async (w, modules) => {
-    const early = await modules.add();
-    const late = await modules.add();
-    await w.install(early);
-    await w.install(late);
-    const cursor = await lastEventId(w);
+    const [early, late, cursor] = await twoInstalled(w, modules);
     const a = connect();
     const b = connect();
     const open = await a.reserve();
@@ -342,11 +347,7 @@ Deno.test({
   ignore: true,
   fn: async () => {
     await withCatalog(async (w, modules) => {
-      const x = await modules.add();
-      const y = await modules.add();
-      await w.install(x);
-      await w.install(y);
-      const start = await lastEventId(w);
+      const [x, y, start] = await twoInstalled(w, modules);
       const a = connect();
       const b = connect();
       const [first, second] = await Promise.all([a.reserve(), b.reserve()]);
