@@ -55,6 +55,9 @@ create unique index tenant_module_events_tenant_id_id_key
 on public.tenant_module_events (tenant_id, id);
 create unique index tenant_module_events_tenant_id_module_id_id_key
 on public.tenant_module_events (tenant_id, module_id, id);
+-- Polling (tenant_module_events_after): by tenant, in the order transactions become readable.
+create unique index tenant_module_events_tenant_id_transaction_id_id_key
+on public.tenant_module_events (tenant_id, transaction_id, id);
 
 alter table public.tenant_module_events enable row level security;
 
@@ -241,8 +244,10 @@ create trigger tenant_modules_record_event
 after insert or update or delete on public.tenant_modules
 for each row execute function private.tenant_modules_record_event();
 
--- Polling: events after a cursor, up to the horizon below which every transaction has ended, so
--- an event of a transaction that commits later with a smaller id is never skipped.
+-- Polling: events after a cursor, up to the horizon below which every transaction has ended
+-- (xmin), ordered by writing transaction and then id. Whatever becomes readable later comes from a
+-- transaction at or above today's horizon, so it sorts after everything already read: a cursor never
+-- skips an event (ordering by id alone would, when transactions commit out of id order).
 create function public.tenant_module_events_after(
   tenant_id uuid,
   after bigint default 0,
@@ -258,16 +263,21 @@ as $$
   select e.*
   from public.tenant_module_events as e
   where e.tenant_id = tenant_module_events_after.tenant_id
-    and e.id > coalesce(tenant_module_events_after.after, 0)
+    and (e.transaction_id, e.id) > (
+      coalesce(
+        (select c.transaction_id from public.tenant_module_events as c
+         where c.id = tenant_module_events_after.after),
+        '0'::xid8),
+      coalesce(tenant_module_events_after.after, 0))
     and (tenant_module_events_after.module_id is null
       or e.module_id = tenant_module_events_after.module_id)
     and e.transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
-  order by e.id
+  order by e.transaction_id, e.id
   limit least(greatest(coalesce(tenant_module_events_after.max_events, 100), 1), 1000);
 $$;
 
 comment on function public.tenant_module_events_after(uuid, bigint, integer, text) is
-  'A tenant''s events after the cursor `after`, oldest first, at most max_events (1 to 1000), as the caller (RLS: members only). Holds back events while an older transaction is still running, so that polling with the last id seen never skips an event.';
+  'A tenant''s events after the cursor `after` (the id of the last event read), at most max_events (1 to 1000), as the caller (RLS: members only), in the order their transactions became safe to read: by writing transaction, then id. Events of transactions that may still commit are held back, so polling with the last id read never skips an event (ids are not always increasing in this order).';
 
 revoke all on function public.tenant_module_events_after(uuid, bigint, integer, text) from public, anon;
 grant execute on function public.tenant_module_events_after(uuid, bigint, integer, text) to authenticated, service_role;
@@ -521,7 +531,7 @@ begin
         where m.id = t.module_id and pg_catalog.cardinality(m.owned_tables) > 0)
   ) then
     raise exception 'module "%" cannot be purged while it is disabled', uninstall_tenant_module.module_id
-      using errcode = '55000',
+      using errcode = '22023',
         hint = 'Its rows are hidden from you while it is disabled: enable it, then uninstall with purge (or purge as service_role). Nothing was changed.';
   end if;
   if purge and exists (

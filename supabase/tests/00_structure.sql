@@ -6,7 +6,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(106);
+select plan(107);
 
 create temporary table registry_tables (name text) on commit drop;
 insert into registry_tables values ('tenants'), ('tenant_members'), ('modules'), ('tenant_modules'), ('module_versions');
@@ -129,8 +129,11 @@ select indexes_are('public', 'tenants', array['tenants_pkey'], 'tenants should o
 select indexes_are('public', 'modules', array['modules_pkey'], 'modules should only have its primary key');
 select indexes_are('public', 'tenant_module_events',
   array['tenant_module_events_pkey', 'tenant_module_events_tenant_id_id_key',
-        'tenant_module_events_tenant_id_module_id_id_key'],
-  'tenant_module_events should have the primary key and the two listings, nothing redundant');
+        'tenant_module_events_tenant_id_module_id_id_key',
+        'tenant_module_events_tenant_id_transaction_id_id_key'],
+  'tenant_module_events should have the primary key, the two listings and the polling order, nothing redundant');
+select has_index('public', 'tenant_module_events', 'tenant_module_events_tenant_id_transaction_id_id_key',
+  array['tenant_id', 'transaction_id', 'id'], 'events should be indexed by tenant, transaction, then id (polling)');
 select has_index('public', 'tenant_module_events', 'tenant_module_events_tenant_id_id_key',
   array['tenant_id', 'id'], 'events should be indexed by tenant, then id (listing, foreign key, RLS)');
 select has_index('public', 'tenant_module_events', 'tenant_module_events_tenant_id_module_id_id_key',

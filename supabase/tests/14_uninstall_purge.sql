@@ -290,7 +290,7 @@ select is(public.tenant_module_uninstall_preview('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaa
   '[{"module_id": "zz_crm", "table": "public.zz_notes", "rows": 0}]'::jsonb,
   'admin should preview no row of a disabled module whose table is gated by tenant_has_module()');
 select throws_ok($$ select * from public.uninstall_tenant_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm', purge => true) $$,
-  '55000', 'module "zz_crm" cannot be purged while it is disabled',
+  '22023', 'module "zz_crm" cannot be purged while it is disabled',
   'a purge of a disabled module as its admin should be refused: the gating hides its rows from the admin');
 select isnt_empty($$ select * from public.uninstall_tenant_module('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'zz_crm') $$,
   'admin should uninstall the disabled zz_crm without purge');

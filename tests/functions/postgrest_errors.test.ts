@@ -217,9 +217,9 @@ const VERDICTS: [
     'purge_refused',
   ],
   [
-    'a purge of a disabled module (55000, which PostgREST answers with a 500)',
-    500,
-    { code: '55000', message: 'module "crm" cannot be purged while it is disabled' },
+    'a purge of a disabled module (22023, which PostgREST answers with a 400)',
+    400,
+    { code: '22023', message: 'module "crm" cannot be purged while it is disabled' },
     409,
     'module_disabled',
   ],

@@ -207,7 +207,7 @@ const VERDICTS: {
       ),
   },
   {
-    sqlstate: '55000',
+    sqlstate: '22023',
     message: /^module "([^"]+)" cannot be purged while it is disabled$/,
     problem: ([, id]) =>
       new ApiError(
@@ -239,7 +239,7 @@ export function ruleVerdict(error: UpstreamError): ApiError | undefined {
 /** Maps an upstream error that the route had no more specific meaning for. */
 export function upstreamError(status: number, error: UpstreamError): ApiError {
   const code = error.code ?? '';
-  // The database's verdicts first: PostgREST answers some of them (55000) with a 500.
+  // The database's verdicts first, whatever status PostgREST gave them.
   const verdict = ruleVerdict(error);
   if (verdict) return verdict;
   if (isUnavailable(status, error)) return unavailable();
