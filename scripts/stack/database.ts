@@ -24,17 +24,56 @@ export interface DatabaseOptions {
   log?: (line: string) => void;
 }
 
+export interface MigrateOptions {
+  /**
+   * Apply only the migrations up to and including this version (the timestamp that starts the
+   * file's name, e.g. `20261125200000`), as `supabase db reset --version` does: the database as
+   * an earlier commit had it. A version no migration file has is an error.
+   */
+  until?: string;
+}
+
 /** Applies the project's pending migrations to the database at `url` with the real CLI. */
-export async function migrate(url: string, project = ROOT): Promise<void> {
+export async function migrate(
+  url: string,
+  project = ROOT,
+  options: MigrateOptions = {},
+): Promise<void> {
+  const workdir = options.until ? await migrationsUntil(project, options.until) : project;
   try {
-    await supabaseCli(['migration', 'up', '--include-all', `--remote=${url}`, '--yes'], project);
+    await supabaseCli(['migration', 'up', '--include-all', `--remote=${url}`, '--yes'], workdir);
   } catch (error) {
     const message = (error as Error).message.replace(/\s+/g, ' ').replace(url, '<db url>');
     throw new StackError(
       `${message} — if the database has migrations this checkout does not (another branch), ` +
         '`npm run db:reset` rebuilds it from supabase/migrations.',
     );
+  } finally {
+    if (workdir !== project) await Deno.remove(workdir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * A temporary copy of the project's `supabase/config.toml` and of its migrations up to and
+ * including `until`, for the CLI (whose `migration up` has no such option).
+ */
+async function migrationsUntil(project: string, until: string): Promise<string> {
+  const from = `${project}/supabase/migrations`;
+  const files = [...Deno.readDirSync(from)]
+    .filter((e) => e.isFile && /^\d+_.*\.sql$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  const version = (name: string) => name.slice(0, name.indexOf('_'));
+  if (!files.some((name) => version(name) === until)) {
+    throw new StackError(`no migration in supabase/migrations has the version ${until}`);
+  }
+  const workdir = await Deno.makeTempDir({ prefix: 'migrations-until-' });
+  await Deno.mkdir(`${workdir}/supabase/migrations`, { recursive: true });
+  await Deno.copyFile(`${project}/supabase/config.toml`, `${workdir}/supabase/config.toml`);
+  for (const name of files.filter((name) => version(name) <= until)) {
+    await Deno.copyFile(`${from}/${name}`, `${workdir}/supabase/migrations/${name}`);
+  }
+  return workdir;
 }
 
 /** Loads the project's seed files (config.toml's `[db.seed] sql_paths`) in order. */
