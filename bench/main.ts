@@ -1,16 +1,21 @@
 /**
  * `deno task bench`: loads a production-sized registry into a fresh local stack and measures RLS
  * read overhead, the original task's policy, growth with data size, the function's overhead
- * over HTTP and throughput under concurrency. Prints a summary table and writes
- * `bench/results.md` and `bench/latency-vs-size.svg`; the summary table is also refreshed
- * between `<!-- bench:results:start -->` and `<!-- bench:results:end -->` in README.md.
+ * over HTTP and throughput under concurrency; then issue 9 against its parent commit (reads in
+ * two databases of the same cluster, and a bulk upgrade). Prints the summary tables and writes
+ * `bench/results.md` and `bench/latency-vs-size.svg`; the summary tables are also refreshed
+ * between `<!-- bench:results:start -->` and `<!-- bench:results:end -->`, and between
+ * `<!-- bench:versions:start -->` and `<!-- bench:versions:end -->`, in README.md.
  *
  * `--quick`: 10× less data, fewer rounds and shorter throughput runs, written to
  * `.stack/bench-quick/` instead; for checking the benchmark itself.
+ * `--only versions`: issue 9's part alone, on a bare cluster (no PostgREST, no functions); it
+ * refreshes only its own section of `bench/results.md` and its table in README.md.
  */
 import { mintUserJwt } from '../scripts/stack/jwt.ts';
 import { ROOT, type Stack, startStack } from '../scripts/stack/mod.ts';
-import { onLifelineLost, run } from '../scripts/stack/process.ts';
+import { LocalPostgres } from '../scripts/stack/postgres.ts';
+import { freePort, onLifelineLost, run, Watchdog } from '../scripts/stack/process.ts';
 import { measureHttp } from './http.ts';
 import { loadTenants, MEMBER_ID, ownerId, prepare, tableSizes, tenantId } from './load.ts';
 import {
@@ -33,8 +38,23 @@ import {
   type Writer,
   WRITER_LABEL,
 } from './throughput.ts';
+import { measureVersions, type VersionsOptions, type VersionsResult } from './versions.ts';
+import { VERSIONS_MARKERS, versionsMarkdown, versionsRows } from './versions-report.ts';
 
 const quick = Deno.args.includes('--quick');
+/** `--only versions` (or `--only=versions`): one part of the bench alone. */
+const only = (() => {
+  const i = Deno.args.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return undefined;
+  const part = Deno.args[i].includes('=') ? Deno.args[i].split('=')[1] : Deno.args[i + 1];
+  if (part !== 'versions') {
+    console.error(`--only: unknown part ${JSON.stringify(part ?? '')} (the one part is: versions)`);
+    Deno.exit(2);
+  }
+  return part;
+})();
+const COMMAND = ['deno task bench', quick ? '--quick' : '', only ? `--only ${only}` : '']
+  .filter(Boolean).join(' ');
 const CONFIG = quick
   ? {
     small: 1_000,
@@ -44,6 +64,11 @@ const CONFIG = quick
     clients: 50,
     seconds: 4,
     rounds: 2,
+    versions: {
+      tenants: 10_000,
+      rounds: 10,
+      runs: { perCall: 8, perStatement: 10, listing: 20, listingDb: 8 },
+    },
   }
   : {
     small: 1_000,
@@ -53,12 +78,18 @@ const CONFIG = quick
     clients: 50,
     seconds: 10,
     rounds: 5,
+    versions: {
+      tenants: 100_000,
+      rounds: 25,
+      runs: { perCall: 8, perStatement: 10, listing: 20, listingDb: 8 },
+    },
   };
 /** Tenants used by the HTTP and throughput parts (none of them the member's). */
 const OWNER_TENANT = 3_001;
 const DISTINCT_TENANTS = 2_001;
 const HOT_TENANT = 4_001;
 const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'];
+const VERSIONS: Omit<VersionsOptions, 'log'> = CONFIG.versions;
 
 const began = performance.now();
 const loadBefore = Deno.loadavg()[0];
@@ -88,18 +119,23 @@ async function machine(stack: Stack): Promise<Machine> {
   }
 }
 
+/** `text` with `content` between the markers; undefined when it lacks them. */
+function between(text: string, markers: string[], content: string): string | undefined {
+  const a = text.indexOf(markers[0]);
+  const b = text.indexOf(markers[1]);
+  if (a < 0 || b < a) return undefined;
+  return `${text.slice(0, a + markers[0].length)}\n\n${content}\n\n${text.slice(b)}`;
+}
+
 /** Replaces the summary between the markers in the files that carry them. */
-async function refreshDocs(table: string): Promise<string[]> {
+async function refreshDocs(markers: string[], table: string): Promise<string[]> {
   const updated: string[] = [];
   for (const file of ['README.md']) {
     const path = `${ROOT}/${file}`;
     const text = await Deno.readTextFile(path).catch(() => undefined);
     if (!text) continue;
-    const a = text.indexOf(MARKERS[0]);
-    const b = text.indexOf(MARKERS[1]);
-    if (a < 0 || b < a) continue;
-    const next = `${text.slice(0, a + MARKERS[0].length)}\n\n${table}\n\n${text.slice(b)}`;
-    if (next !== text) {
+    const next = between(text, markers, table);
+    if (next !== undefined && next !== text) {
       await Deno.writeTextFile(path, next);
       // Aligned the way `deno fmt` aligns Markdown tables, so `deno task fmt:check` stays clean.
       await run([Deno.execPath(), 'fmt', '--quiet', '--config', `${ROOT}/deno.json`, path]);
@@ -224,10 +260,12 @@ async function bench(stack: Stack): Promise<BenchResults> {
       }
     }
 
+    const versions = await measureVersions(stack.postgres.url, COMMAND, { ...VERSIONS, log });
+
     return {
       startedAt,
       seconds: 0,
-      command: quick ? 'deno task bench --quick' : 'deno task bench',
+      command: COMMAND,
       machine: await machine(stack),
       load,
       sizes,
@@ -238,6 +276,7 @@ async function bench(stack: Stack): Promise<BenchResults> {
       http: http.pairs,
       floor: http.floor,
       throughput,
+      versions,
       settings: {
         sqlRounds: CONFIG.sqlRounds,
         httpRounds: CONFIG.httpRounds,
@@ -251,17 +290,61 @@ async function bench(stack: Stack): Promise<BenchResults> {
   }
 }
 
+/** Writes issue 9's section of `<out>/results.md` (its markers added when missing). */
+async function writeVersionsSection(out: string, v: VersionsResult): Promise<string> {
+  const section = versionsMarkdown(v, versionsRows(v));
+  const path = `${out}/results.md`;
+  const text = await Deno.readTextFile(path).catch(() => '');
+  const marked = `${VERSIONS_MARKERS[0]}\n\n${section}\n\n${VERSIONS_MARKERS[1]}`;
+  const reproduce = text.indexOf('\n## Reproduce');
+  const next = between(text, VERSIONS_MARKERS, section) ??
+    (reproduce >= 0
+      ? `${text.slice(0, reproduce + 1)}${marked}\n\n${text.slice(reproduce + 1)}`
+      : `${text.trimEnd() || '# Benchmark results'}\n\n${marked}\n`);
+  await Deno.writeTextFile(path, next);
+  return path;
+}
+
+/** A running stack or bare cluster, stopped on the way out or when interrupted. */
+interface Running {
+  stop(): Promise<void>;
+}
+
+/** `--only versions`: a bare cluster (bootstrapped, no migrations) is all that part needs. */
+async function startCluster(dir: string): Promise<LocalPostgres & Running> {
+  const watchdog = new Watchdog();
+  try {
+    const pg = await LocalPostgres.start({
+      dir: `${dir}/postgres`,
+      port: freePort(),
+      fast: true,
+      watchdog,
+      log,
+    });
+    const stopCluster = pg.stop.bind(pg);
+    return Object.assign(pg, {
+      stop: async () => {
+        await stopCluster({ remove: true });
+        await watchdog.close();
+      },
+    });
+  } catch (error) {
+    await watchdog.close();
+    throw error;
+  }
+}
+
 async function main(): Promise<number> {
   const dir = `${ROOT}/.stack/bench-${Deno.pid}`;
-  const state: { stack?: Stack; interrupted: boolean } = { interrupted: false };
+  const state: { running?: Running; interrupted: boolean } = { interrupted: false };
   const stop = async () => {
-    await state.stack?.stop();
+    await state.running?.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   const shutdown = async () => {
     if (state.interrupted) return;
     state.interrupted = true;
-    if (!state.stack) {
+    if (!state.running) {
       console.log('\nInterrupted: stopping once the stack has started…');
       return;
     }
@@ -278,9 +361,39 @@ async function main(): Promise<number> {
   };
   globalThis.addEventListener('error', swallow);
   globalThis.addEventListener('unhandledrejection', swallow);
+  // --quick writes under .stack/ (ignored by git), leaving the committed results alone.
+  const out = quick ? `${ROOT}/.stack/bench-quick` : `${ROOT}/bench`;
+  await Deno.mkdir(out, { recursive: true });
+
+  if (only === 'versions') {
+    log(`starting a fresh cluster in ${dir.replace(`${ROOT}/`, '')}…`);
+    const cluster = state.running = await startCluster(dir);
+    if (state.interrupted) {
+      await stop();
+      return 130;
+    }
+    let versions: VersionsResult;
+    try {
+      versions = await measureVersions(cluster.url, COMMAND, { ...VERSIONS, log });
+    } finally {
+      log('stopping the cluster…');
+      await stop();
+    }
+    const rows = versionsRows(versions);
+    console.log(`\n${textTable(rows)}\n`);
+    const path = await writeVersionsSection(out, versions);
+    const docs = quick ? [] : await refreshDocs(VERSIONS_MARKERS, markdownTable(rows));
+    log(
+      `wrote its section of ${path.replace(`${ROOT}/`, '')}${
+        docs.length ? `; refreshed its table in ${docs.join(', ')}` : ''
+      }`,
+    );
+    log(`done in ${Math.round((performance.now() - began) / 1000)} s`);
+    return 0;
+  }
 
   log(`starting a fresh stack in ${dir.replace(`${ROOT}/`, '')}…`);
-  const stack = state.stack = await startStack({
+  const stack = state.running = await startStack({
     dir,
     fast: true,
     log,
@@ -300,16 +413,23 @@ async function main(): Promise<number> {
   results.seconds = (performance.now() - began) / 1000;
 
   const rows = summarize(results);
-  console.log(`\n${textTable(rows)}\n`);
-  // --quick writes under .stack/ (ignored by git), leaving the committed results alone.
-  const out = quick ? `${ROOT}/.stack/bench-quick` : `${ROOT}/bench`;
-  await Deno.mkdir(out, { recursive: true });
-  await Deno.writeTextFile(`${out}/results.md`, markdownReport(results, rows));
+  const versionRows = versionsRows(results.versions);
+  console.log(`\n${textTable(rows)}\n\n${textTable(versionRows)}\n`);
+  const section = versionsMarkdown(results.versions, versionRows);
+  await Deno.writeTextFile(
+    `${out}/results.md`,
+    markdownReport(results, rows, [
+      `${VERSIONS_MARKERS[0]}\n\n${section}\n\n${VERSIONS_MARKERS[1]}`,
+    ]),
+  );
   await Deno.writeTextFile(`${out}/latency-vs-size.svg`, chart(results.reads));
-  const docs = quick ? [] : await refreshDocs(markdownTable(rows));
+  const docs = quick ? [] : [
+    ...await refreshDocs(MARKERS, markdownTable(rows)),
+    ...await refreshDocs(VERSIONS_MARKERS, markdownTable(versionRows)),
+  ];
   log(
     `wrote ${out.replace(`${ROOT}/`, '')}/results.md and latency-vs-size.svg${
-      docs.length ? `; refreshed the table in ${docs.join(', ')}` : ''
+      docs.length ? `; refreshed the tables in ${[...new Set(docs)].join(', ')}` : ''
     }`,
   );
   log(`done in ${Math.round(results.seconds)} s`);

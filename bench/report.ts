@@ -6,6 +6,7 @@ import type { PairResult, Series } from './http.ts';
 import type { ReadResult, Shape, Variant } from './sql.ts';
 import { count, median, ms, percentile, ratio } from './stats.ts';
 import { type ThroughputResult, type Writer, WRITER_LABEL } from './throughput.ts';
+import type { VersionsResult } from './versions.ts';
 
 export interface Machine {
   cpu: string;
@@ -39,6 +40,8 @@ export interface BenchResults {
   /** The function's floor: a request it refuses before any database call. */
   floor: Series;
   throughput: ThroughputResult[];
+  /** Issue 9 against its parent commit (its own summary and section: versions-report.ts). */
+  versions: VersionsResult;
   settings: {
     sqlRounds: number;
     httpRounds: number;
@@ -262,8 +265,12 @@ function spread(values: number[]): string {
   } | ${values.length}`;
 }
 
-/** The full report written to `bench/results.md`. */
-export function markdownReport(r: BenchResults, rows: SummaryRow[]): string {
+/** The full report written to `bench/results.md`; `sections` go before "Reproduce". */
+export function markdownReport(
+  r: BenchResults,
+  rows: SummaryRow[],
+  sections: string[] = [],
+): string {
   const large = r.reads.postgrest[1];
   const out: string[] = [];
   const m = r.machine;
@@ -419,6 +426,9 @@ export function markdownReport(r: BenchResults, rows: SummaryRow[]): string {
       } |`
     ),
     '',
+  );
+  for (const section of sections) out.push(section, '');
+  out.push(
     '## Reproduce',
     '',
     '```sh',
@@ -428,7 +438,8 @@ export function markdownReport(r: BenchResults, rows: SummaryRow[]): string {
     'It starts a fresh stack of its own in `.stack/bench-<pid>/` on free ports (so it runs beside ' +
       '`npm run dev`), loads the data, measures, writes this file and `latency-vs-size.svg`, and ' +
       'stops the stack. `--quick` runs a reduced version (10× less data, fewer rounds) and writes ' +
-      'to `.stack/bench-quick/` instead.',
+      'to `.stack/bench-quick/` instead. `--only versions` runs section 6 alone on a bare cluster ' +
+      'and rewrites only that section.',
     '',
   );
   return out.join('\n');
