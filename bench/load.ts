@@ -98,6 +98,27 @@ export interface LoadProgress {
   (line: string): void;
 }
 
+/** Tenants `lo`..`hi` (inclusive), each with its owner in `auth.users` and among its members. */
+export async function insertTenants(
+  sql: postgres.TransactionSql,
+  lo: number,
+  hi: number,
+): Promise<void> {
+  await sql`
+    insert into auth.users (id, email, aud, role)
+    select md5('bench-owner-' || i)::uuid, 'owner-' || i || '@bench.test',
+           'authenticated', 'authenticated'
+    from generate_series(${lo}::int, ${hi}::int) as i`;
+  await sql`
+    insert into public.tenants (id, name)
+    select md5('bench-tenant-' || i)::uuid, 'Tenant ' || i
+    from generate_series(${lo}::int, ${hi}::int) as i`;
+  await sql`
+    insert into public.tenant_members (tenant_id, user_id, role)
+    select md5('bench-tenant-' || i)::uuid, md5('bench-owner-' || i)::uuid, 'owner'
+    from generate_series(${lo}::int, ${hi}::int) as i`;
+}
+
 /**
  * Loads tenants `from`..`to` (inclusive) with an owner each and every catalog module installed,
  * into `tenant_modules` and its naive copy, reporting progress per batch; then the member's
@@ -116,19 +137,7 @@ export async function loadTenants(
   for (let lo = from; lo <= to; lo += batch) {
     const hi = Math.min(to, lo + batch - 1);
     await sql.begin(async (tx) => {
-      await tx`
-        insert into auth.users (id, email, aud, role)
-        select md5('bench-owner-' || i)::uuid, 'owner-' || i || '@bench.test',
-               'authenticated', 'authenticated'
-        from generate_series(${lo}::int, ${hi}::int) as i`;
-      await tx`
-        insert into public.tenants (id, name)
-        select md5('bench-tenant-' || i)::uuid, 'Tenant ' || i
-        from generate_series(${lo}::int, ${hi}::int) as i`;
-      await tx`
-        insert into public.tenant_members (tenant_id, user_id, role)
-        select md5('bench-tenant-' || i)::uuid, md5('bench-owner-' || i)::uuid, 'owner'
-        from generate_series(${lo}::int, ${hi}::int) as i`;
+      await insertTenants(tx, lo, hi);
       await tx`
         insert into public.tenant_modules (tenant_id, module_id, settings)
         select md5('bench-tenant-' || i)::uuid, m.id,

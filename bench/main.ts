@@ -67,7 +67,7 @@ const CONFIG = quick
     versions: {
       tenants: 10_000,
       rounds: 10,
-      runs: { perCall: 8, perStatement: 10, listing: 20, listingDb: 8 },
+      runs: { perCall: 8, perStatement: 10, listing: 20, listingDb: 8, listingDbParentColumns: 8 },
     },
   }
   : {
@@ -81,7 +81,7 @@ const CONFIG = quick
     versions: {
       tenants: 100_000,
       rounds: 25,
-      runs: { perCall: 8, perStatement: 10, listing: 20, listingDb: 8 },
+      runs: { perCall: 8, perStatement: 10, listing: 20, listingDb: 8, listingDbParentColumns: 8 },
     },
   };
 /** Tenants used by the HTTP and throughput parts (none of them the member's). */

@@ -1,8 +1,8 @@
 /**
  * Issue 9 against its parent commit, in one run and one cluster: `bench_parent` holds the
  * migrations up to {@link PARENT_MIGRATION} (the parent's schema), `bench_versions` all of them;
- * both get the same tenants, users, memberships and `tenant_modules` rows. Then, in rounds whose
- * order alternates (parent first, then versions first), each side runs as the member:
+ * both get the same tenants, users, memberships and `tenant_modules` rows. Then each side runs as
+ * the member:
  * - `perCall`: `tenant_has_module()` once per row of a gated table whose policy is the per-row
  *   form (`using (public.tenant_has_module(tenant_id, 'agency'))`): the statement's time divided
  *   by its rows is the cost of one call, made against the 1M-row `tenant_modules`;
@@ -10,12 +10,14 @@
  *   the README recommends: `tenant_has_module()` asked once per tenant of the caller;
  * - `listing`: the statement PostgREST runs for the function's `GET /modules/tenants/{id}`
  *   (the tenant with its `tenant_modules` embedded), timed by the client, and `listingDb`, its
- *   `explain analyze` execution time.
- * A third arm, `control`, runs the parent's statements over a second connection to the parent's
- * database: how far apart two identical sides come out is the noise of the method on this
- * machine. The arms take turns run by run (which goes first rotates); ratios are taken within
- * each round (the machine's speed drifts), then their median. Last, in `bench_versions` only: the bulk upgrade of every tenant's `billing` from 1.0.0
- * to 2.0.0 (a rename and a compute), `private.upgrade_tenant_modules` batch after batch.
+ *   `explain analyze` execution time; `listingDbParentColumns`, the same with the parent's columns
+ *   on both sides (without `version`): what the schema costs apart from the column returned.
+ * A third arm, `control`, runs the parent's statements over another connection to the parent's
+ * database: how far apart two identical arms come out is the noise of the method on this machine.
+ * The arms take turns run by run, in every order; ratios are taken within each round (the
+ * machine's speed drifts), then their median. Last, in `bench_versions` only: the bulk upgrade of
+ * every tenant's `billing` from 1.0.0 to 2.0.0 (a rename and a compute),
+ * `private.upgrade_tenant_modules` batch after batch.
  *
  * The rows are loaded with triggers off (`session_replication_role = replica`, which skips the
  * foreign key checks too): the per-row triggers would take minutes for 2M rows, and reads depend
@@ -27,7 +29,7 @@ import { migrate } from '../scripts/stack/database.ts';
 import { bootstrap, databaseUrl } from '../scripts/stack/postgres.ts';
 import { ROOT } from '../scripts/stack/project.ts';
 import { ROW } from '../supabase/functions/modules/rows.ts';
-import { MEMBER_ID, memberTenants, MODULES, tenantId } from './load.ts';
+import { insertTenants, MEMBER_ID, memberTenants, MODULES, tenantId } from './load.ts';
 import { count, median } from './stats.ts';
 
 /** The last migration of issue 9's parent commit (ac37e88): the module contracts. */
@@ -47,8 +49,19 @@ export const DATABASE: Record<Side, string> = {
   versions: 'bench_versions',
 };
 
-export type Measure = 'perCall' | 'perStatement' | 'listing' | 'listingDb';
-export const MEASURES: readonly Measure[] = ['perCall', 'perStatement', 'listing', 'listingDb'];
+export type Measure =
+  | 'perCall'
+  | 'perStatement'
+  | 'listing'
+  | 'listingDb'
+  | 'listingDbParentColumns';
+export const MEASURES: readonly Measure[] = [
+  'perCall',
+  'perStatement',
+  'listing',
+  'listingDb',
+  'listingDbParentColumns',
+];
 
 /** The module upgraded in bulk, and its two versions. */
 export const BULK_MODULE = 'billing';
@@ -254,53 +267,35 @@ async function prepare(sql: postgres.Sql): Promise<void> {
     from unnest(${MODULES as unknown as string[]}::text[]) as id`;
   await sql`update public.modules set settings_schema = ${sql.json(BILLING_V1)}
     where id = ${BULK_MODULE}`;
-  await sql.unsafe(`
-    create table public.bench_clients_per_row (
-      id bigint generated always as identity primary key,
-      tenant_id uuid not null references public.tenants (id) on delete cascade,
-      name text not null
-    );
-    create index bench_clients_per_row_tenant_id_idx on public.bench_clients_per_row (tenant_id);
-    alter table public.bench_clients_per_row enable row level security;
-    create policy "members_can_view_clients" on public.bench_clients_per_row
-      for select to authenticated
-      using (public.tenant_has_module(tenant_id, 'agency'));
+  await sql.unsafe(
+    gatedTable('bench_clients_per_row', "public.tenant_has_module(tenant_id, 'agency')") +
+      gatedTable(
+        'bench_clients',
+        "tenant_id = any (array(select t.id from public.tenants as t where public.tenant_has_module(t.id, 'agency')))",
+      ),
+  ).simple();
+}
 
-    create table public.bench_clients (
+/** Another module's table, readable by a tenant's members through `policy`. */
+function gatedTable(name: string, policy: string): string {
+  return `
+    create table public.${name} (
       id bigint generated always as identity primary key,
       tenant_id uuid not null references public.tenants (id) on delete cascade,
       name text not null
     );
-    create index bench_clients_tenant_id_idx on public.bench_clients (tenant_id);
-    alter table public.bench_clients enable row level security;
-    create policy "members_can_view_clients" on public.bench_clients
-      for select to authenticated
-      using (
-        tenant_id = any (array(
-          select t.id from public.tenants as t
-          where public.tenant_has_module(t.id, 'agency')
-        ))
-      );
-  `).simple();
+    create index ${name}_tenant_id_idx on public.${name} (tenant_id);
+    alter table public.${name} enable row level security;
+    create policy "members_can_view_clients" on public.${name}
+      for select to authenticated using (${policy});
+  `;
 }
 
 /** Loads tenants `lo`..`hi` (inclusive) with triggers off. */
 async function loadBatch(sql: postgres.Sql, lo: number, hi: number, hasVersion: boolean) {
   await sql.begin(async (tx) => {
     await tx`set local session_replication_role = replica`;
-    await tx`
-      insert into auth.users (id, email, aud, role)
-      select md5('bench-owner-' || i)::uuid, 'owner-' || i || '@bench.test',
-             'authenticated', 'authenticated'
-      from generate_series(${lo}::int, ${hi}::int) as i`;
-    await tx`
-      insert into public.tenants (id, name)
-      select md5('bench-tenant-' || i)::uuid, 'Tenant ' || i
-      from generate_series(${lo}::int, ${hi}::int) as i`;
-    await tx`
-      insert into public.tenant_members (tenant_id, user_id, role)
-      select md5('bench-tenant-' || i)::uuid, md5('bench-owner-' || i)::uuid, 'owner'
-      from generate_series(${lo}::int, ${hi}::int) as i`;
+    await insertTenants(tx, lo, hi);
     await tx.unsafe(
       `insert into public.tenant_modules (tenant_id, module_id, settings${
         hasVersion ? ', version' : ''
@@ -413,8 +408,9 @@ interface Runner {
   plan(query: 'listing' | 'perStatement'): Promise<string>;
 }
 
-function runner(sql: postgres.Sql, columns: string[]): Runner {
+function runner(sql: postgres.Sql, columns: string[], parentColumns: string[]): Runner {
   const listing = listingStatement(columns);
+  const listingParentColumns = listingStatement(parentColumns);
   const tenants = memberTenants().map(tenantId);
   const statements = {
     perCall: 'select count(*)::int as n from public.bench_clients_per_row',
@@ -423,11 +419,13 @@ function runner(sql: postgres.Sql, columns: string[]): Runner {
   const listingParams = (k: number) => [1000, 0, tenants[k % tenants.length], 1000, 0];
   return {
     async run(measure, k) {
-      if (measure === 'listingDb') {
+      if (measure === 'listingDb' || measure === 'listingDbParentColumns') {
         const [, rows] = await asMember(
           sql,
           '/tenants',
-          `explain (analyze, timing off, summary on, format json) ${listing}`,
+          `explain (analyze, timing off, summary on, format json) ${
+            measure === 'listingDb' ? listing : listingParentColumns
+          }`,
           listingParams(k),
         );
         const plan = JSON.parse(rows[0]['QUERY PLAN'] as string) as Record<string, number>[];
@@ -543,13 +541,6 @@ export async function measureVersions(
     parent: connect(clusterUrl, 'parent'),
     versions: connect(clusterUrl, 'versions'),
   };
-  // The reads get connections of their own, all three opened alike: a backend that loaded a
-  // million rows runs the same statement faster than a new one (its memory already grown).
-  const readers: Record<Arm, postgres.Sql> = {
-    parent: connect(clusterUrl, 'parent'),
-    versions: connect(clusterUrl, 'versions'),
-    control: connect(clusterUrl, 'parent'),
-  };
   try {
     for (const side of SIDES) await prepare(conns[side]);
     o.log(`loading ${count(o.tenants)} tenants into each…`);
@@ -557,63 +548,73 @@ export async function measureVersions(
     await Promise.all(SIDES.map((side) => conns[side]`checkpoint`));
 
     const columns = listingColumns();
-    const runners: Record<Arm, Runner> = {
-      parent: runner(readers.parent, columns.parent),
-      versions: runner(readers.versions, columns.versions),
-      control: runner(readers.control, columns.parent),
-    };
-    // Warm-up (plans cached, pages read), and what each side returns, which must agree.
-    const returned = {} as Record<Measure, Record<Arm, number>>;
-    for (const m of MEASURES) {
-      returned[m] = { parent: 0, versions: 0, control: 0 };
-      for (const arm of ARMS) {
-        for (let i = 0; i < (m === 'perCall' ? 2 : 10); i++) {
-          returned[m][arm] = (await runners[arm].run(m, i))[1];
-        }
-      }
-      if (m !== 'listingDb' && new Set(Object.values(returned[m])).size !== 1) {
-        throw new Error(`${m}: the arms disagree: ${JSON.stringify(returned[m])}`);
-      }
-    }
-
     const samples = Object.fromEntries(MEASURES.map((m) => [
       m,
       { parent: [], versions: [], control: [] },
     ])) as unknown as Record<Measure, Record<Arm, number[][]>>;
+    const returned = {} as Record<Measure, Record<Arm, number>>;
+    const plans = {} as VersionsResult['plans'];
     o.log(`${o.rounds} rounds, parent, versions and control in turn run by run…`);
     let k = 0;
     for (let round = 0; round < o.rounds; round++) {
-      for (const m of MEASURES) {
-        const times: Record<Arm, number[]> = { parent: [], versions: [], control: [] };
-        // Run by run, the arms in turn (in every order): what slows the machine for a moment
-        // falls on all of them.
-        for (let i = 0; i < o.runs[m]; i++, k++) {
-          for (const arm of ORDERS[k % ORDERS.length]) {
-            times[arm].push((await runners[arm].run(m, k))[0]);
+      // New connections every round, opened alike: a backend's speed on the same statement
+      // differs from one backend to the next (its memory, its caches), by as much as 25% for the
+      // listing's explain; new ones each round turn that into noise the rounds' median absorbs.
+      const readers: Record<Arm, postgres.Sql> = {
+        parent: connect(clusterUrl, 'parent'),
+        versions: connect(clusterUrl, 'versions'),
+        control: connect(clusterUrl, 'parent'),
+      };
+      try {
+        const runners: Record<Arm, Runner> = {
+          parent: runner(readers.parent, columns.parent, columns.parent),
+          versions: runner(readers.versions, columns.versions, columns.parent),
+          control: runner(readers.control, columns.parent, columns.parent),
+        };
+        // Warm-up (plans cached, pages read), and what each arm returns, which must agree.
+        for (const m of MEASURES) {
+          returned[m] = { parent: 0, versions: 0, control: 0 };
+          for (const arm of ARMS) {
+            for (let i = 0; i < (m === 'perCall' ? 1 : 3); i++) {
+              returned[m][arm] = (await runners[arm].run(m, i))[1];
+            }
+          }
+          if (!m.startsWith('listingDb') && new Set(Object.values(returned[m])).size !== 1) {
+            throw new Error(`${m}: the arms disagree: ${JSON.stringify(returned[m])}`);
           }
         }
-        for (const arm of ARMS) samples[m][arm].push(times[arm]);
+        for (const m of MEASURES) {
+          const times: Record<Arm, number[]> = { parent: [], versions: [], control: [] };
+          // Run by run, the arms in turn (in every order): what slows the machine for a moment
+          // falls on all of them.
+          for (let i = 0; i < o.runs[m]; i++, k++) {
+            for (const arm of ORDERS[k % ORDERS.length]) {
+              times[arm].push((await runners[arm].run(m, k))[0]);
+            }
+          }
+          for (const arm of ARMS) samples[m][arm].push(times[arm]);
+        }
+        if (round + 1 === o.rounds) {
+          for (const side of SIDES) {
+            plans[side] = {
+              listing: await runners[side].plan('listing'),
+              perStatement: await runners[side].plan('perStatement'),
+            };
+          }
+        }
+      } finally {
+        await Promise.all(Object.values(readers).map((c) => c.end()));
       }
       if ((round + 1) % 10 === 0 || round + 1 === o.rounds) {
-        const r = (m: Measure) =>
-          (median(samples[m].versions.flat()) / median(samples[m].parent.flat())).toFixed(3);
+        const r = (m: Measure, arm: Arm = 'versions') =>
+          (median(samples[m][arm].flat()) / median(samples[m].parent.flat())).toFixed(3);
         o.log(
           `  round ${round + 1}: versions/parent so far: per call ${r('perCall')}, ` +
             `per statement ${r('perStatement')}, listing ${r('listing')} (in the database ${
               r('listingDb')
-            }); control/parent ${
-              (median(samples.listingDb.control.flat()) / median(samples.listingDb.parent.flat()))
-                .toFixed(3)
-            } in the database`,
+            }); control/parent ${r('listingDb', 'control')} in the database`,
         );
       }
-    }
-    const plans = {} as VersionsResult['plans'];
-    for (const side of SIDES) {
-      plans[side] = {
-        listing: await runners[side].plan('listing'),
-        perStatement: await runners[side].plan('perStatement'),
-      };
     }
 
     o.log(
@@ -660,6 +661,6 @@ export async function measureVersions(
       bulk,
     };
   } finally {
-    await Promise.all([...Object.values(conns), ...Object.values(readers)].map((c) => c.end()));
+    await Promise.all(Object.values(conns).map((c) => c.end()));
   }
 }
