@@ -84,7 +84,11 @@ async function snapshot(w: World, tables: OwnedTables, names: string[]) {
 /** A table's rows through `/rest/v1` with a key or a user's token. */
 async function restRows(table: string, token: string): Promise<unknown[]> {
   const res = await fetch(`${stack.apiUrl}/rest/v1/${table.replace(/^public\./, '')}?select=id`, {
-    headers: { apikey: stack.anonKey, authorization: `Bearer ${token}` },
+    // An API key as the bearer must also be the apikey (the gateway refuses a mismatched sb_ key).
+    headers: {
+      apikey: token === stack.serviceRoleKey ? token : stack.anonKey,
+      authorization: `Bearer ${token}`,
+    },
   });
   assert.equal(res.status, 200, await res.clone().text());
   return await res.json();

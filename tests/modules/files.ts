@@ -28,6 +28,7 @@ export function manifest(
     settings_schema: null,
     requires: {},
     migrations: {},
+    owned_tables: [],
     file: `${id}.json`,
     ...fields,
   };

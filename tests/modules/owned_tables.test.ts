@@ -9,19 +9,12 @@ import type postgres from 'postgres';
 import { type ModuleManifest, readManifest } from '../../scripts/modules/manifest.ts';
 import { describeRefusal, PublishError, publishModules } from '../../scripts/modules/publish.ts';
 import { connect } from '../_support/fixtures.ts';
+import { manifest } from './files.ts';
 
 const suffix = () => crypto.randomUUID().slice(0, 8);
 
-function manifest(id: string, ownedTables: string[]): ModuleManifest {
-  return {
-    id,
-    name: 'Zz owned tables',
-    description: null,
-    version: '1.0.0',
-    settings_schema: null,
-    owned_tables: ownedTables,
-    file: `${id}.json`,
-  };
+function ownedTables(id: string, owned_tables: string[]): ModuleManifest {
+  return manifest(id, { name: 'Zz owned tables', description: null, owned_tables });
 }
 
 /** Runs `fn` with a superuser connection, a module id and two tables: one owned, one not. */
@@ -66,7 +59,7 @@ Deno.test('a module file names its owned tables; publishing stores them and clea
     assert.deepEqual(row.owned_tables, [owned, `public.${owned}`]);
     assert.equal((await publishModules(sql, [read]))[0].outcome, 'unchanged');
 
-    assert.equal((await publishModules(sql, [manifest(id, [])]))[0].outcome, 'updated');
+    assert.equal((await publishModules(sql, [ownedTables(id, [])]))[0].outcome, 'updated');
     const [cleared] = await sql`select owned_tables from public.modules where id = ${id}`;
     assert.deepEqual(cleared.owned_tables, []);
   });
@@ -75,7 +68,9 @@ Deno.test('a module file names its owned tables; publishing stores them and clea
 Deno.test('publishing refuses owned tables that do not exist or have no tenant_id uuid column', async () => {
   await withTables(async (sql, id, { owned, noTenant }) => {
     const missing = `zz_missing_${suffix()}`;
-    const error = await publishModules(sql, [manifest(id, [owned, missing, `public.${noTenant}`])])
+    const error = await publishModules(sql, [
+      ownedTables(id, [owned, missing, `public.${noTenant}`]),
+    ])
       .catch((e) => e);
     assert.ok(error instanceof PublishError, String(error));
     assert.equal(error.message, `${id}: invalid owned tables for module "${id}"`);
