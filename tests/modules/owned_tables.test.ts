@@ -96,6 +96,6 @@ Deno.test('a module file whose owned_tables are not table names is refused befor
   );
   await assert.rejects(
     () => readManifest(`${dir}/${id}.json`),
-    /owned_tables\.0 must be a table name/,
+    /owned_tables\[0\] must be a table name/,
   );
 });
