@@ -37,6 +37,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { agree, SEED } from '../_support/agreement.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type postgres from 'postgres';
@@ -50,11 +51,6 @@ import {
   jsonText,
   type Schema,
 } from '../_support/json_schema/values.ts';
-
-const SEED = Number(Deno.env.get('AGREEMENT_SEED') ?? 20261125);
-/** At least 1,000 cases per run; AGREEMENT_RUNS asks for more. */
-const RUNS = Math.max(1000, Number(Deno.env.get('AGREEMENT_RUNS') ?? 1000));
-const BATCH = 100;
 
 function makeAjv(options: Record<string, unknown>, timeZones: Set<string>): Ajv2020 {
   const ajv = new Ajv2020({
@@ -97,48 +93,6 @@ async function setup(): Promise<Setup> {
     }
   };
   return { sql, timeZones, ajv, ajvDefaults, validate };
-}
-
-/**
- * Checks `RUNS` generated values in batches; `check` answers, per value of a batch, undefined
- * (agreed) or why not. On any disagreement fast-check replays the run one value at a time from
- * the same seed and shrinks the first one that disagrees; its report is the test's failure.
- */
-async function agree<T>(
-  name: string,
-  arb: fc.Arbitrary<T>,
-  check: (batch: T[]) => Promise<(string | undefined)[]>,
-  runs = RUNS,
-): Promise<T[]> {
-  console.log(`${name}: seed ${SEED} (AGREEMENT_SEED), ${runs} cases (AGREEMENT_RUNS)`);
-  const values = fc.sample(arb, { seed: SEED, numRuns: runs });
-  const agreed = new Set<string>();
-  const failures: string[] = [];
-  for (let i = 0; i < values.length; i += BATCH) {
-    const batch = values.slice(i, i + BATCH);
-    const verdicts = await check(batch);
-    verdicts.forEach((why, j) => {
-      if (why === undefined) agreed.add(fc.stringify(batch[j]));
-      else failures.push(`case ${i + j}: ${why}`);
-    });
-  }
-  if (failures.length === 0) return values;
-  console.log(
-    `${failures.length} of ${values.length} disagree; the first ones:\n` +
-      failures.slice(0, 3).join('\n\n'),
-  );
-  await fc.assert(
-    fc.asyncProperty(arb, async (value) => {
-      if (agreed.has(fc.stringify(value))) return;
-      const [why] = await check([value]);
-      if (why !== undefined) throw new Error(why);
-    }),
-    { seed: SEED, numRuns: runs },
-  );
-  throw new Error(
-    `${failures.length} disagreements, but fast-check's replay found none:\n` +
-      failures.slice(0, 3).join('\n\n'),
-  );
 }
 
 /** Deep equality of parsed JSON, numbers by value. */
@@ -551,7 +505,7 @@ Deno.test('json schema validator accepts generated schemas and refuses keywords 
         }
         return undefined;
       });
-    }, 300);
+    }, { runs: 300 });
   } finally {
     await s.sql.end();
   }

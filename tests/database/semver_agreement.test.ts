@@ -22,6 +22,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { agree, RUNS, SEED } from '../_support/agreement.ts';
 import npmSemver from 'semver';
 import type postgres from 'postgres';
 import { connect } from '../_support/fixtures.ts';
@@ -34,51 +35,7 @@ const semver: {
   maxSatisfying(versions: string[], range: string): string | null;
 } = npmSemver;
 
-const SEED = Number(Deno.env.get('AGREEMENT_SEED') ?? 20261125);
-/** At least 1,000 cases per run; AGREEMENT_RUNS asks for more. */
-const RUNS = Math.max(1000, Number(Deno.env.get('AGREEMENT_RUNS') ?? 1000));
 const BATCH = 250;
-
-/**
- * Checks `RUNS` generated values in batches; `check` answers, per value of a batch, undefined
- * (agreed) or why not. On any disagreement fast-check replays the run one value at a time from
- * the same seed and shrinks the first one that disagrees; its report is the test's failure.
- */
-async function agree<T>(
-  name: string,
-  arb: fc.Arbitrary<T>,
-  check: (batch: T[]) => Promise<(string | undefined)[]>,
-): Promise<T[]> {
-  console.log(`${name}: seed ${SEED} (AGREEMENT_SEED), ${RUNS} cases (AGREEMENT_RUNS)`);
-  const values = fc.sample(arb, { seed: SEED, numRuns: RUNS });
-  const agreed = new Set<string>();
-  const failures: string[] = [];
-  for (let i = 0; i < values.length; i += BATCH) {
-    const batch = values.slice(i, i + BATCH);
-    const verdicts = await check(batch);
-    verdicts.forEach((why, j) => {
-      if (why === undefined) agreed.add(fc.stringify(batch[j]));
-      else failures.push(`case ${i + j}: ${why}`);
-    });
-  }
-  if (failures.length === 0) return values;
-  console.log(
-    `${failures.length} of ${values.length} disagree; the first ones:\n` +
-      failures.slice(0, 3).join('\n\n'),
-  );
-  await fc.assert(
-    fc.asyncProperty(arb, async (value) => {
-      if (agreed.has(fc.stringify(value))) return;
-      const [why] = await check([value]);
-      if (why !== undefined) throw new Error(why);
-    }),
-    { seed: SEED, numRuns: RUNS },
-  );
-  throw new Error(
-    `${failures.length} disagreements, but fast-check's replay found none:\n` +
-      failures.slice(0, 3).join('\n\n'),
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -386,6 +343,7 @@ Deno.test('semver functions agree with npm semver on generated ranges and versio
       'semver_range_problem, semver_satisfies and semver_max_satisfying vs npm semver',
       caseArb,
       (batch) => checkCases(sql, batch, tally),
+      { batch: BATCH },
     );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
@@ -436,7 +394,7 @@ Deno.test('semver_compare agrees with npm semver.compare on generated versions',
             JSON.stringify(b)
           }) is ${row.result}, npm says ${expected}`;
       });
-    });
+    }, { batch: BATCH });
     console.log(`orders: ${orders[0]} less, ${orders[1]} equal, ${orders[2]} greater`);
     assert.ok(orders.every((n) => n >= RUNS / 10), 'each order is common enough');
   } finally {
