@@ -118,12 +118,11 @@ export function versionsRows(v: VersionsResult): SummaryRow[] {
     verdict: 'info',
   });
   const b = v.bulk;
-  const stub = v.semverStub ? '; semver functions: temporary stub' : '';
   rows.push({
     target: '6. bulk upgrade reports its rate',
     measurement: `${b.module} ${b.from} → ${b.to} (a rename + a compute) on ${
       count(b.tenants)
-    } tenants, private.upgrade_tenant_modules in batches of ${count(b.batch)}${stub}`,
+    } tenants, private.upgrade_tenant_modules in batches of ${count(b.batch)}`,
     result: `${count(b.tenants / b.seconds)} tenants/s (${b.seconds.toFixed(1)} s; ${
       outcomes(b.outcomes)
     }); re-run ${count(b.tenants / b.rerun.seconds)} tenants/s (${outcomes(b.rerun.outcomes)})`,
@@ -154,15 +153,6 @@ export function versionsMarkdown(v: VersionsResult, rows: SummaryRow[]): string 
     `${v.machine}.`,
     '',
   ];
-  if (v.semverStub) {
-    out.push(
-      '**The semver functions were a temporary stub** (a subset of the range syntax, simpler ' +
-        'and faster than the real implementation): the bulk upgrade compares versions with them ' +
-        '(`private.semver_compare` per tenant and per migration key), so its rate is optimistic ' +
-        'until this is run again with the real semver migration. The reads do not call them.',
-      '',
-    );
-  }
   out.push(
     `Two databases in the same cluster: \`${DATABASE.parent}\` with the migrations up to ` +
       `\`${PARENT_MIGRATION}\` (issue 9's parent commit) and \`${DATABASE.versions}\` with all ` +

@@ -139,8 +139,6 @@ export interface VersionsResult {
   /** `tenant_modules` rows in each database. */
   rows: number;
   loadSeconds: number;
-  /** True when the semver migration is the temporary stub (its functions simpler and faster). */
-  semverStub: boolean;
   /** Columns the listing returns on each side. */
   columns: Record<Side, string[]>;
   /** What each measured statement returns (equal on both sides). */
@@ -224,16 +222,6 @@ const CLIENT = {
 /** A connection to one side's database. */
 function connect(clusterUrl: string, side: Side): postgres.Sql {
   return postgres(databaseUrl(clusterUrl, DATABASE[side]), CLIENT) as unknown as postgres.Sql;
-}
-
-/** True when the semver migration in this checkout is the temporary stub. */
-async function semverIsStub(): Promise<boolean> {
-  for (const entry of Deno.readDirSync(`${ROOT}/supabase/migrations`)) {
-    if (!entry.name.endsWith('_semver.sql')) continue;
-    const text = await Deno.readTextFile(`${ROOT}/supabase/migrations/${entry.name}`);
-    if (text.includes('TEMPORARY STUB')) return true;
-  }
-  return false;
 }
 
 /** Creates the two databases (dropping leftovers) and applies each side's migrations. */
@@ -646,7 +634,6 @@ export async function measureVersions(
       tenants: o.tenants,
       rows: o.tenants * MODULES.length,
       loadSeconds,
-      semverStub: await semverIsStub(),
       columns,
       returned: {
         perCall: returned.perCall.parent,
