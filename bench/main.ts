@@ -11,6 +11,8 @@
  * `.stack/bench-quick/` instead; for checking the benchmark itself.
  * `--only versions`: issue 9's part alone, on a bare cluster (no PostgREST, no functions); it
  * refreshes only its own section of `bench/results.md` and its table in README.md.
+ * `--only events`: the same for issue 10's part (`bench/events.ts`, between
+ * `<!-- bench:events:start -->` and `<!-- bench:events:end -->`), which a full run measures last.
  */
 import { mintUserJwt } from '../scripts/stack/jwt.ts';
 import { ROOT, type Stack, startStack } from '../scripts/stack/mod.ts';
@@ -40,6 +42,8 @@ import {
 } from './throughput.ts';
 import { measureVersions, type VersionsOptions, type VersionsResult } from './versions.ts';
 import { VERSIONS_MARKERS, versionsMarkdown, versionsRows } from './versions-report.ts';
+import { eventsOptions, type EventsResult, measureEvents } from './events.ts';
+import { EVENTS_MARKERS, eventsRows, eventsSection, writeEventsSection } from './events-report.ts';
 
 const quick = Deno.args.includes('--quick');
 /** `--only versions` (or `--only=versions`): one part of the bench alone. */
@@ -47,8 +51,10 @@ const only = (() => {
   const i = Deno.args.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i < 0) return undefined;
   const part = Deno.args[i].includes('=') ? Deno.args[i].split('=')[1] : Deno.args[i + 1];
-  if (part !== 'versions') {
-    console.error(`--only: unknown part ${JSON.stringify(part ?? '')} (the one part is: versions)`);
+  if (part !== 'versions' && part !== 'events') {
+    console.error(
+      `--only: unknown part ${JSON.stringify(part ?? '')} (the parts: versions, events)`,
+    );
     Deno.exit(2);
   }
   return part;
@@ -90,6 +96,7 @@ const DISTINCT_TENANTS = 2_001;
 const HOT_TENANT = 4_001;
 const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'];
 const VERSIONS: Omit<VersionsOptions, 'log'> = CONFIG.versions;
+const EVENTS = eventsOptions(quick);
 
 const began = performance.now();
 const loadBefore = Deno.loadavg()[0];
@@ -365,6 +372,31 @@ async function main(): Promise<number> {
   const out = quick ? `${ROOT}/.stack/bench-quick` : `${ROOT}/bench`;
   await Deno.mkdir(out, { recursive: true });
 
+  if (only === 'events') {
+    log(`starting a fresh cluster in ${dir.replace(`${ROOT}/`, '')}…`);
+    const cluster = state.running = await startCluster(dir);
+    if (state.interrupted) {
+      await stop();
+      return 130;
+    }
+    let events: EventsResult;
+    try {
+      events = await measureEvents(cluster.url, COMMAND, { ...EVENTS, log });
+    } finally {
+      log('stopping the cluster…');
+      await stop();
+    }
+    const rows = eventsRows(events);
+    console.log(`\n${textTable(rows)}\n`);
+    const path = await writeEventsSection(out, eventsSection(events, rows));
+    const docs = quick ? [] : await refreshDocs(EVENTS_MARKERS, markdownTable(rows));
+    log(
+      `wrote ${path.replace(`${ROOT}/`, '')}${docs.length ? `; refreshed ${docs.join(', ')}` : ''}`,
+    );
+    log(`done in ${Math.round((performance.now() - began) / 1000)} s`);
+    return 0;
+  }
+
   if (only === 'versions') {
     log(`starting a fresh cluster in ${dir.replace(`${ROOT}/`, '')}…`);
     const cluster = state.running = await startCluster(dir);
@@ -404,8 +436,10 @@ async function main(): Promise<number> {
     return 130;
   }
   let results: BenchResults;
+  let events: EventsResult;
   try {
     results = await bench(stack);
+    events = await measureEvents(stack.postgres.url, COMMAND, { ...EVENTS, log });
   } finally {
     log('stopping the stack…');
     await stop();
@@ -414,18 +448,21 @@ async function main(): Promise<number> {
 
   const rows = summarize(results);
   const versionRows = versionsRows(results.versions);
-  console.log(`\n${textTable(rows)}\n\n${textTable(versionRows)}\n`);
+  const eventRows = eventsRows(events);
+  console.log(`\n${textTable(rows)}\n\n${textTable(versionRows)}\n\n${textTable(eventRows)}\n`);
   const section = versionsMarkdown(results.versions, versionRows);
   await Deno.writeTextFile(
     `${out}/results.md`,
     markdownReport(results, rows, [
       `${VERSIONS_MARKERS[0]}\n\n${section}\n\n${VERSIONS_MARKERS[1]}`,
+      eventsSection(events, eventRows),
     ]),
   );
   await Deno.writeTextFile(`${out}/latency-vs-size.svg`, chart(results.reads));
   const docs = quick ? [] : [
     ...await refreshDocs(MARKERS, markdownTable(rows)),
     ...await refreshDocs(VERSIONS_MARKERS, markdownTable(versionRows)),
+    ...await refreshDocs(EVENTS_MARKERS, markdownTable(eventRows)),
   ];
   log(
     `wrote ${out.replace(`${ROOT}/`, '')}/results.md and latency-vs-size.svg${
