@@ -263,12 +263,14 @@ as $$
   select e.*
   from public.tenant_module_events as e
   where e.tenant_id = tenant_module_events_after.tenant_id
+    -- Each bound a scalar subquery (a parameter to the planner): under RLS a bare coalesce would
+    -- be a filter over the tenant's whole history instead of the index's bound.
     and (e.transaction_id, e.id) > (
-      coalesce(
+      (select coalesce(
         (select c.transaction_id from public.tenant_module_events as c
          where c.id = tenant_module_events_after.after),
-        '0'::xid8),
-      coalesce(tenant_module_events_after.after, 0))
+        '0'::xid8)),
+      (select coalesce(tenant_module_events_after.after, 0)))
     and (tenant_module_events_after.module_id is null
       or e.module_id = tenant_module_events_after.module_id)
     and e.transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
