@@ -649,6 +649,7 @@ set search_path = ''
 as $$
 declare
   v_current text;
+  v_declared jsonb;
   v_migrations jsonb;
   v_key text;
 begin
@@ -700,14 +701,14 @@ begin
   end if;
   -- The steps of each migration key come from the latest version up to the target that declares
   -- it, so a module file that stops listing old migrations does not lose them.
+  select pg_catalog.jsonb_object_agg(v.version, v.migrations) into v_declared
+  from public.module_versions as v
+  where v.module_id = new.module_id and private.semver_compare(v.version, new.version) <= 0;
   v_migrations := '{}'::jsonb;
   foreach v_key in array private.semver_sort(array(
-    select v.version from public.module_versions as v
-    where v.module_id = new.module_id and private.semver_compare(v.version, new.version) <= 0))
+    select pg_catalog.jsonb_object_keys(v_declared)))
   loop
-    v_migrations := v_migrations || (
-      select v.migrations from public.module_versions as v
-      where v.module_id = new.module_id and v.version = v_key);
+    v_migrations := v_migrations || (v_declared -> v_key);
   end loop;
   foreach v_key in array private.semver_sort(array(
     select k.key from pg_catalog.jsonb_object_keys(v_migrations) as k (key)
