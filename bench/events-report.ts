@@ -3,6 +3,7 @@
  * `bench/results.md`, both between {@link EVENTS_MARKERS} so that `--only events` refreshes them
  * alone.
  */
+import { type Ratio, withinRounds } from './parent.ts';
 import { markdownTable, type SummaryRow } from './report.ts';
 import { count, median, ms, percentile, ratio } from './stats.ts';
 import {
@@ -24,17 +25,6 @@ export const EVENTS_MARKERS = ['<!-- bench:events:start -->', '<!-- bench:events
 /** Slower than the parent by at most this factor (issue 10: "at most 15% slower"). */
 const TARGET = 1.15;
 
-/** An arm against the parent: the median over the rounds of the rounds' ratios, and quartiles. */
-interface Ratio {
-  ratio: number;
-  q1: number;
-  q3: number;
-}
-
-function againstParent(rounds: number[]): Ratio {
-  return { ratio: median(rounds), q1: percentile(rounds, 25), q3: percentile(rounds, 75) };
-}
-
 /** A call's transaction times (ms) of one arm, all rounds. */
 const totals = (r: EventsResult, op: Op, arm: Arm) =>
   r.latency.samples[op][arm].flat().map((t) => t.total);
@@ -42,7 +32,7 @@ const totals = (r: EventsResult, op: Op, arm: Arm) =>
 /** `arm` / parent within each round, of the rounds' medians (transaction or statement alone). */
 function within(r: EventsResult, op: Op, arm: Arm, part: 'total' | 'statement' = 'total'): Ratio {
   const { parent } = r.latency.samples[op];
-  return againstParent(
+  return withinRounds(
     parent.map((p, i) =>
       median(r.latency.samples[op][arm][i].map((t) => t[part])) / median(p.map((t) => t[part]))
     ),
@@ -65,7 +55,7 @@ function hotRow(r: EventsResult): { parent: number; events: number; versus: Rati
   return {
     parent: median(parent),
     events: median(events),
-    versus: againstParent(events.map((e, i) => e / parent[i])),
+    versus: withinRounds(events.map((e, i) => e / parent[i])),
   };
 }
 

@@ -26,9 +26,7 @@
  * them.
  */
 import postgres from 'postgres';
-import { migrate } from '../scripts/stack/database.ts';
-import { bootstrap, databaseUrl } from '../scripts/stack/postgres.ts';
-import { ROOT } from '../scripts/stack/project.ts';
+import { databaseUrl } from '../scripts/stack/postgres.ts';
 import { ROW } from '../supabase/functions/modules/rows.ts';
 import {
   MEMBER_ID,
@@ -39,6 +37,7 @@ import {
   tenantId,
 } from './load.ts';
 import { describeCluster } from './machine.ts';
+import { buildAgainstParent, everyOrder } from './parent.ts';
 import { count, median } from './stats.ts';
 
 /** The last migration of issue 10's parent commit: module versions. */
@@ -48,16 +47,9 @@ export type Side = 'parent' | 'events';
 export const SIDES: readonly Side[] = ['parent', 'events'];
 /** The two sides, and the parent again (its own connection and tenants) as a control. */
 export type Arm = Side | 'control';
-export const ARMS: readonly Arm[] = ['parent', 'events', 'control'];
+export const ARMS: readonly [Arm, Arm, Arm] = ['parent', 'events', 'control'];
 /** Every order of the three arms: run `k` uses the `k % 6`-th. */
-const ORDERS: Arm[][] = [
-  ['parent', 'events', 'control'],
-  ['events', 'control', 'parent'],
-  ['control', 'parent', 'events'],
-  ['parent', 'control', 'events'],
-  ['events', 'parent', 'control'],
-  ['control', 'events', 'parent'],
-];
+const ORDERS = everyOrder(ARMS);
 export const EVENTS_DATABASE: Record<Side, string> = {
   parent: 'bench_events_parent',
   events: 'bench_events',
@@ -434,31 +426,6 @@ function cycle(sql: postgres.Sql, tenant: string, k: number): Record<Op, Request
 // ---------------------------------------------------------------------------------------------
 // Building and loading.
 // ---------------------------------------------------------------------------------------------
-
-/** Creates both databases (dropping leftovers) and applies each side's migrations. */
-async function build(clusterUrl: string, log: (line: string) => void): Promise<void> {
-  const admin = postgres(databaseUrl(clusterUrl, 'template1'), { max: 1, onnotice: () => {} });
-  try {
-    for (const name of Object.values(EVENTS_DATABASE)) {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.unsafe(`create database ${name}`);
-    }
-  } finally {
-    await admin.end();
-  }
-  log(
-    `  migrations: ${EVENTS_DATABASE.parent} up to ${EVENTS_PARENT_MIGRATION}, ` +
-      `${EVENTS_DATABASE.events} all…`,
-  );
-  const urls = SIDES.map((side) => databaseUrl(clusterUrl, EVENTS_DATABASE[side]));
-  // The bootstrap creates the cluster's roles too: one database after the other.
-  for (const url of urls) await bootstrap(url);
-  await Promise.all(
-    urls.map((url, i) =>
-      migrate(url, ROOT, SIDES[i] === 'parent' ? { until: EVENTS_PARENT_MIGRATION } : {})
-    ),
-  );
-}
 
 /**
  * The catalog (`crm` with its schema), `tenants` tenants with an owner each and every module
@@ -915,7 +882,12 @@ export async function measureEvents(
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const loadBefore = Deno.loadavg()[0];
   o.log(`building ${EVENTS_DATABASE.parent} and ${EVENTS_DATABASE.events}…`);
-  await build(clusterUrl, o.log);
+  await buildAgainstParent(
+    clusterUrl,
+    { parent: EVENTS_DATABASE.parent, current: EVENTS_DATABASE.events },
+    EVENTS_PARENT_MIGRATION,
+    o.log,
+  );
   const url = (side: Side) => databaseUrl(clusterUrl, EVENTS_DATABASE[side]);
   const admins = { parent: connect(url('parent')), events: connect(url('events')) };
   const conns: Record<Arm, postgres.Sql> = {

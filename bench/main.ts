@@ -19,6 +19,7 @@ import { ROOT, type Stack, startStack } from '../scripts/stack/mod.ts';
 import { LocalPostgres } from '../scripts/stack/postgres.ts';
 import { freePort, onLifelineLost, run, Watchdog } from '../scripts/stack/process.ts';
 import { measureHttp } from './http.ts';
+import { cpuName } from './machine.ts';
 import { loadTenants, MEMBER_ID, ownerId, prepare, tableSizes, tenantId } from './load.ts';
 import {
   type BenchResults,
@@ -106,13 +107,12 @@ function log(line: string): void {
 }
 
 async function machine(stack: Stack): Promise<Machine> {
-  const cpuinfo = await Deno.readTextFile('/proc/cpuinfo').catch(() => '');
   const sql = stack.postgres.connect({ max: 1 });
   try {
     const [{ server_version }] = await sql<{ server_version: string }[]>`show server_version`;
     const postgrest = stack.postgrest.binary.version;
     return {
-      cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? Deno.build.arch,
+      cpu: await cpuName(),
       cores: navigator.hardwareConcurrency,
       memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
       os: `${Deno.build.os} ${Deno.osRelease()}`,

@@ -3,6 +3,7 @@
  * `bench/results.md`, both between {@link VERSIONS_MARKERS} so that `--only versions` refreshes
  * them alone.
  */
+import { type Ratio, withinRounds } from './parent.ts';
 import { markdownTable, type SummaryRow } from './report.ts';
 import { count, median, ms, percentile, ratio } from './stats.ts';
 import {
@@ -20,15 +21,6 @@ export const VERSIONS_MARKERS = ['<!-- bench:versions:start -->', '<!-- bench:ve
 /** Slower than the parent by at most this factor (issue 9: "not slower by more than 10%"). */
 const TARGET = 1.1;
 
-/** An arm against the parent. */
-interface Ratio {
-  /** Median over the rounds of arm / parent within the round (medians of the round's runs). */
-  ratio: number;
-  /** Quartiles of the rounds' ratios. */
-  q1: number;
-  q3: number;
-}
-
 interface Comparison {
   /** Medians of all runs (ms). */
   parent: number;
@@ -42,8 +34,7 @@ interface Comparison {
 
 function against(v: VersionsResult, m: Measure, arm: Arm): Ratio {
   const { parent } = v.samples[m];
-  const rounds = parent.map((p, i) => median(v.samples[m][arm][i]) / median(p));
-  return { ratio: median(rounds), q1: percentile(rounds, 25), q3: percentile(rounds, 75) };
+  return withinRounds(parent.map((p, i) => median(v.samples[m][arm][i]) / median(p)));
 }
 
 function compare(v: VersionsResult, m: Measure): Comparison {

@@ -25,11 +25,11 @@
  * settings already complete; `version` the module's current one).
  */
 import postgres from 'postgres';
-import { migrate } from '../scripts/stack/database.ts';
-import { bootstrap, databaseUrl } from '../scripts/stack/postgres.ts';
-import { ROOT } from '../scripts/stack/project.ts';
+import { databaseUrl } from '../scripts/stack/postgres.ts';
 import { ROW } from '../supabase/functions/modules/rows.ts';
 import { insertTenants, MEMBER_ID, memberTenants, MODULES, tenantId } from './load.ts';
+import { describeCluster } from './machine.ts';
+import { buildAgainstParent, everyOrder } from './parent.ts';
 import { count, median } from './stats.ts';
 
 /** The last migration of issue 9's parent commit (ac37e88): the module contracts. */
@@ -39,11 +39,9 @@ export type Side = 'parent' | 'versions';
 export const SIDES: readonly Side[] = ['parent', 'versions'];
 /** What is measured: the two sides, and the parent again as a control. */
 export type Arm = Side | 'control';
-const ARMS: readonly Arm[] = ['parent', 'versions', 'control'];
+const ARMS: readonly [Arm, Arm, Arm] = ['parent', 'versions', 'control'];
 /** Every order of the three arms: run `n` uses the `n % 6`-th. */
-const ORDERS: Arm[][] = ARMS.flatMap((a) =>
-  ARMS.filter((b) => b !== a).map((b) => [a, b, ARMS.find((c) => c !== a && c !== b)!])
-);
+const ORDERS = everyOrder(ARMS);
 export const DATABASE: Record<Side, string> = {
   parent: 'bench_parent',
   versions: 'bench_versions',
@@ -222,29 +220,6 @@ const CLIENT = {
 /** A connection to one side's database. */
 function connect(clusterUrl: string, side: Side): postgres.Sql {
   return postgres(databaseUrl(clusterUrl, DATABASE[side]), CLIENT) as unknown as postgres.Sql;
-}
-
-/** Creates the two databases (dropping leftovers) and applies each side's migrations. */
-async function build(clusterUrl: string, log: (line: string) => void): Promise<void> {
-  const admin = postgres(databaseUrl(clusterUrl, 'template1'), { max: 1, onnotice: () => {} });
-  try {
-    for (const side of SIDES) {
-      await admin.unsafe(`drop database if exists ${DATABASE[side]} with (force)`);
-      await admin.unsafe(`create database ${DATABASE[side]}`);
-    }
-  } finally {
-    await admin.end();
-  }
-  log(`  migrations: ${DATABASE.parent} up to ${PARENT_MIGRATION}, ${DATABASE.versions} all…`);
-  // The bootstrap also sets up roles, which belong to the cluster: one database at a time.
-  for (const side of SIDES) await bootstrap(databaseUrl(clusterUrl, DATABASE[side]));
-  await Promise.all(SIDES.map((side) =>
-    migrate(
-      databaseUrl(clusterUrl, DATABASE[side]),
-      ROOT,
-      side === 'parent' ? { until: PARENT_MIGRATION } : {},
-    )
-  ));
 }
 
 /** The catalog and the two gated tables, the same on both sides. */
@@ -524,7 +499,12 @@ export async function measureVersions(
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const loadBefore = Deno.loadavg()[0];
   o.log(`building ${DATABASE.parent} and ${DATABASE.versions}…`);
-  await build(clusterUrl, o.log);
+  await buildAgainstParent(
+    clusterUrl,
+    { parent: DATABASE.parent, current: DATABASE.versions },
+    PARENT_MIGRATION,
+    o.log,
+  );
   const conns = {
     parent: connect(clusterUrl, 'parent'),
     versions: connect(clusterUrl, 'versions'),
@@ -617,20 +597,11 @@ export async function measureVersions(
         } tenants/s, outcomes ${JSON.stringify(bulk.rerun.outcomes)}`,
     );
 
-    const cpuinfo = await Deno.readTextFile('/proc/cpuinfo').catch(() => '');
-    const [{ server_version }] = await conns.parent<{ server_version: string }[]>`
-      show server_version`;
     return {
       startedAt,
       seconds: (performance.now() - began) / 1000,
       command,
-      machine:
-        `${
-          /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? Deno.build.arch
-        }, ${navigator.hardwareConcurrency} cores; PostgreSQL ${
-          server_version.split(' ')[0]
-        } (fsync off, shared_buffers 256MB); ` +
-        `load average (1 min) just before: ${loadBefore.toFixed(2)}`,
+      machine: await describeCluster(conns.parent, loadBefore),
       tenants: o.tenants,
       rows: o.tenants * MODULES.length,
       loadSeconds,
