@@ -28,7 +28,7 @@ app.use('*', requireUser);
 app.patch('/tenants/:tenantId/:moduleId/settings', async (c) => {
   const { tenantId, moduleId } = c.req.param();
   const patch = await c.req.json();
-  if (!isJsonObject(patch)) throw new ApiError(400, 'invalid_request', 'Send a JSON object.');
+  if (!isJsonObject(patch)) throw new ApiError('invalid_request', 'Send a JSON object.');
   const db = c.var.db;
   const deadline = Date.now() + MERGE_BUDGET_MS;
   for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
@@ -36,7 +36,7 @@ app.patch('/tenants/:tenantId/:moduleId/settings', async (c) => {
     const read = await db.from('tenant_modules').select(ROW)
       .eq('tenant_id', tenantId).eq('module_id', moduleId).maybeSingle();
     if (read.error) throw upstreamError(read.status, read.error);
-    if (!read.data) throw new ApiError(404, 'module_not_installed', 'Not installed.');
+    if (!read.data) throw new ApiError('module_not_installed', 'Not installed.');
     const merged = mergePatch(read.data.settings as JsonObject, patch);
     const write = await db.from('tenant_modules').update({ settings: merged as JsonObject })
       .eq('tenant_id', tenantId).eq('module_id', moduleId).eq('updated_at', read.data.updated_at)
@@ -44,6 +44,11 @@ app.patch('/tenants/:tenantId/:moduleId/settings', async (c) => {
     if (write.error) throw upstreamError(write.status, write.error);
     if (write.data) return c.json(write.data);
   }
-  throw new ApiError(409, 'invalid_request', 'The settings kept changing; nothing was changed.');
+  // Gave up: 409, which no code of today's API has (the database merge never gives up).
+  const problem = new ApiError(
+    'invalid_request',
+    'The settings kept changing; nothing was changed.',
+  );
+  return c.json({ ...problem.toProblem(), status: 409 }, 409);
 });
 app.onError((err) => problemResponse(toApiError(err)));

@@ -80,7 +80,7 @@ Deno.test('upstreamError reports an unknown upstream code as a 500 internal_erro
 });
 
 Deno.test('toApiError turns hono exceptions into problems and keeps ApiErrors', () => {
-  const original = new ApiError(409, 'already_installed', 'x');
+  const original = new ApiError('already_installed', 'x');
   assert.equal(toApiError(original), original);
   const malformed = toApiError(
     new HTTPException(400, { message: 'Malformed JSON in request body' }),
@@ -92,7 +92,7 @@ Deno.test('toApiError turns hono exceptions into problems and keeps ApiErrors', 
 
 Deno.test('problemResponse writes RFC 9457 problem+json with the extra headers', async () => {
   const res = problemResponse(
-    new ApiError(400, 'invalid_request', 'Bad.', [{ path: 'body.a', message: 'wrong' }], {
+    new ApiError('invalid_request', 'Bad.', [{ path: 'body.a', message: 'wrong' }], {
       'x-extra': '1',
     }),
   );
@@ -110,7 +110,7 @@ Deno.test('problemResponse writes RFC 9457 problem+json with the extra headers',
 });
 
 Deno.test('problemResponse leaves errors out when there are none', async () => {
-  const body = await problemResponse(new ApiError(404, 'not_found', 'No.')).json();
+  const body = await problemResponse(new ApiError('not_found', 'No.')).json();
   assert.equal('errors' in body, false);
 });
 
@@ -317,7 +317,7 @@ Deno.test('a purge refusal names the table and the rows kept; any other 42501 is
 Deno.test('problemResponse writes extension members after the standard ones', async () => {
   const dependents = [{ module_id: 'agency', version: '1.0.0', range: '^1.2.0' }];
   const res = problemResponse(
-    new ApiError(409, 'required_by', 'Needed.', undefined, undefined, { dependents }),
+    new ApiError('required_by', 'Needed.', undefined, undefined, { dependents }),
   );
   const text = await res.text();
   assert.deepEqual(Object.keys(JSON.parse(text)), [

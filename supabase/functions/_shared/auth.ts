@@ -108,7 +108,7 @@ async function verifyWithAuthServer(token: string, options: JWTVerifyOptions): P
 }
 
 function unauthorized(detail: string): ApiError {
-  return new ApiError(401, 'unauthorized', detail, undefined, {
+  return new ApiError('unauthorized', detail, undefined, {
     'www-authenticate': 'Bearer realm="modules"',
   });
 }

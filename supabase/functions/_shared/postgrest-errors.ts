@@ -40,7 +40,6 @@ export function isUnavailable(status: number, error: UpstreamError): boolean {
 /** 503: the database or the REST API cannot be reached, and nothing was written. */
 export function unavailable(): ApiError {
   return new ApiError(
-    503,
     'upstream_unavailable',
     'The database is unreachable right now; nothing was changed. Retry shortly.',
     undefined,
@@ -97,14 +96,13 @@ const VERDICTS: {
   {
     sqlstate: '23514',
     message: /tenant_modules_settings_size/,
-    problem: () => new ApiError(413, 'payload_too_large', 'Settings may take at most 64 KiB.'),
+    problem: () => new ApiError('payload_too_large', 'Settings may take at most 64 KiB.'),
   },
   {
     sqlstate: '23514',
     message: /^invalid settings for module "([^"]+)"$/,
     problem: ([, id], error) =>
       new ApiError(
-        422,
         'invalid_settings',
         `The settings do not fit the "${id}" module's settings schema; nothing was changed.`,
         detailItems(error, fieldError),
@@ -116,7 +114,6 @@ const VERDICTS: {
       /^module "([^"]+)" cannot be upgraded to (\S+): the migrated settings do not fit its settings schema$/,
     problem: ([, id, target], error) =>
       new ApiError(
-        409,
         'upgrade_blocked',
         `The settings of "${id}", migrated to ${target}, do not fit that version's settings ` +
           'schema; nothing was changed.',
@@ -128,7 +125,6 @@ const VERDICTS: {
     message: /^step (\d+) of the migration to (\S+) failed: /,
     problem: ([, step, target], error) =>
       new ApiError(
-        409,
         'upgrade_blocked',
         `Step ${step} of the settings migration to ${target} failed on these settings; nothing ` +
           'was changed.',
@@ -140,7 +136,6 @@ const VERDICTS: {
     message: /^module "([^"]+)" cannot be downgraded from (\S+) to (\S+)$/,
     problem: ([, id, from, to]) =>
       new ApiError(
-        409,
         'downgrade_not_supported',
         `"${id}" is installed at ${from} and cannot go back to ${to}: versions only move forward.`,
       ),
@@ -149,7 +144,7 @@ const VERDICTS: {
     sqlstate: '23503',
     message: /^module "([^"]+)" has no version (.+)$/,
     problem: ([, id, version]) =>
-      new ApiError(422, 'unknown_version', `"${id}" has no published version ${version}.`),
+      new ApiError('unknown_version', `"${id}" has no published version ${version}.`),
   },
   {
     sqlstate: '23503',
@@ -157,7 +152,6 @@ const VERDICTS: {
       /^module "([^"]+)" (\S+) requires modules this tenant does not have enabled in range: (.+)$/,
     problem: ([, id, version, missing], error) =>
       new ApiError(
-        409,
         'missing_dependencies',
         `"${id}" ${version} requires modules this tenant does not have enabled in range: ` +
           `${missing}. Install or enable them first; nothing was changed.`,
@@ -171,7 +165,6 @@ const VERDICTS: {
     message: /^module "([^"]+)" is required by enabled modules of this tenant: (.+)$/,
     problem: ([, id, dependents], error) =>
       new ApiError(
-        409,
         'required_by',
         `"${id}" is required by enabled modules of this tenant: ${dependents}. Disable or ` +
           'uninstall them first, or together with it (cascade); nothing was changed.',
@@ -185,7 +178,6 @@ const VERDICTS: {
     message: /^module "([^"]+)" cannot move to (\S+): (.+)$/,
     problem: ([, id, target, ranges], error) =>
       new ApiError(
-        409,
         'upgrade_blocked',
         `"${id}" cannot move to ${target}: ${ranges}. Upgrade those modules first; nothing was ` +
           'changed.',
@@ -199,7 +191,6 @@ const VERDICTS: {
     message: /^Row Level Security kept (\d+) of (\d+) rows of (.+) from being purged$/,
     problem: ([, kept, seen, table]) =>
       new ApiError(
-        403,
         'purge_refused',
         `Row Level Security would keep ${kept} of the tenant's ${seen} rows of ${table} from ` +
           'being deleted, so nothing was purged or uninstalled. Uninstall without purge, or let ' +
@@ -211,7 +202,6 @@ const VERDICTS: {
     message: /^module "([^"]+)" cannot be purged while it is disabled$/,
     problem: ([, id]) =>
       new ApiError(
-        409,
         'module_disabled',
         `"${id}" is disabled, which hides its rows from you, so a purge would delete none of them; ` +
           'enable it, then uninstall with purge. Nothing was changed.',
@@ -245,24 +235,24 @@ export function upstreamError(status: number, error: UpstreamError): ApiError {
   if (isUnavailable(status, error)) return unavailable();
   switch (code) {
     case '42501':
-      return new ApiError(403, 'forbidden', 'Row Level Security refused this change.');
+      return new ApiError('forbidden', 'Row Level Security refused this change.');
     case '23505':
-      return new ApiError(409, 'already_installed', 'The tenant already has this module.');
+      return new ApiError('already_installed', 'The tenant already has this module.');
     case '23503':
-      return new ApiError(422, 'module_unavailable', 'The module or tenant does not exist.');
+      return new ApiError('module_unavailable', 'The module or tenant does not exist.');
     case '23514':
-      return new ApiError(422, 'invalid_settings', 'The values break a database constraint.');
+      return new ApiError('invalid_settings', 'The values break a database constraint.');
     case 'PGRST116':
-      return new ApiError(404, 'not_found', 'No such row, or it is not visible to you.');
+      return new ApiError('not_found', 'No such row, or it is not visible to you.');
     case 'PGRST301':
     case 'PGRST302':
     case 'PGRST303':
-      return new ApiError(401, 'unauthorized', 'The access token was refused by the REST API.');
+      return new ApiError('unauthorized', 'The access token was refused by the REST API.');
   }
   // Class 22 (data exception) and 54 (limit exceeded): a value Postgres would not take.
   if (/^(22|54)/.test(code)) {
-    return new ApiError(400, 'invalid_request', 'The database cannot store a value as sent.');
+    return new ApiError('invalid_request', 'The database cannot store a value as sent.');
   }
   console.error('unexpected upstream error', status, error);
-  return new ApiError(500, 'internal_error', 'Unexpected error; nothing was changed.');
+  return new ApiError('internal_error', 'Unexpected error; nothing was changed.');
 }

@@ -10,55 +10,45 @@ export interface FieldError {
   message: string;
 }
 
-/** The stable codes clients can switch on. */
-export type ProblemCode =
-  | 'invalid_json'
-  | 'invalid_request'
-  | 'unsupported_media_type'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'purge_refused'
-  | 'tenant_not_found'
-  | 'module_not_installed'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'already_installed'
-  | 'missing_dependencies'
-  | 'required_by'
-  | 'upgrade_blocked'
-  | 'downgrade_not_supported'
-  | 'payload_too_large'
-  | 'module_unavailable'
-  | 'module_disabled'
-  | 'unknown_version'
-  | 'invalid_settings'
-  | 'upstream_unavailable'
-  | 'internal_error';
+/**
+ * Every problem the API reports, by its stable `code`: the HTTP status that code always comes
+ * with, and its title. A code never changes status, so a client can switch on either.
+ */
+export const PROBLEMS = {
+  invalid_json: { status: 400, title: 'Malformed JSON' },
+  invalid_request: { status: 400, title: 'Invalid request' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  purge_refused: { status: 403, title: 'Purge refused' },
+  tenant_not_found: { status: 404, title: 'Tenant not found' },
+  module_not_installed: { status: 404, title: 'Module not installed' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  already_installed: { status: 409, title: 'Module already installed' },
+  missing_dependencies: { status: 409, title: 'Missing dependencies' },
+  required_by: { status: 409, title: 'Required by other modules' },
+  upgrade_blocked: { status: 409, title: 'Upgrade blocked' },
+  downgrade_not_supported: { status: 409, title: 'Downgrade not supported' },
+  module_disabled: { status: 409, title: 'Module disabled' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  module_unavailable: { status: 422, title: 'Module unavailable' },
+  unknown_version: { status: 422, title: 'Unknown version' },
+  invalid_settings: { status: 422, title: 'Invalid settings' },
+  internal_error: { status: 500, title: 'Internal error' },
+  upstream_unavailable: { status: 503, title: 'Database unavailable' },
+  auth_unavailable: { status: 503, title: 'Auth server unavailable' },
+} as const;
 
-const TITLES: Record<ProblemCode, string> = {
-  invalid_json: 'Malformed JSON',
-  invalid_request: 'Invalid request',
-  unsupported_media_type: 'Unsupported media type',
-  unauthorized: 'Authentication required',
-  forbidden: 'Not allowed',
-  purge_refused: 'Purge refused',
-  tenant_not_found: 'Tenant not found',
-  module_not_installed: 'Module not installed',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  already_installed: 'Module already installed',
-  missing_dependencies: 'Missing dependencies',
-  required_by: 'Required by other modules',
-  upgrade_blocked: 'Upgrade blocked',
-  downgrade_not_supported: 'Downgrade not supported',
-  payload_too_large: 'Payload too large',
-  module_unavailable: 'Module unavailable',
-  module_disabled: 'Module disabled',
-  unknown_version: 'Unknown version',
-  invalid_settings: 'Invalid settings',
-  upstream_unavailable: 'Service unavailable',
-  internal_error: 'Internal error',
-};
+/** The stable codes clients can switch on. */
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The codes that come with `status`. */
+export function codesWithStatus(status: number): ProblemCode[] {
+  return (Object.keys(PROBLEMS) as ProblemCode[]).filter((code) =>
+    PROBLEMS[code].status === status
+  );
+}
 
 /** A module the tenant lacks in the range another module requires. */
 export interface MissingDependency {
@@ -102,8 +92,10 @@ export interface Problem extends ProblemMembers {
 /** Thrown by handlers; `app.onError` turns it into the problem response. */
 export class ApiError extends Error {
   override name = 'ApiError';
+  /** The HTTP status, the one `PROBLEMS` gives the code. */
+  readonly status: number;
+
   constructor(
-    readonly status: number,
     readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: FieldError[],
@@ -113,12 +105,13 @@ export class ApiError extends Error {
     readonly members?: ProblemMembers,
   ) {
     super(detail);
+    this.status = PROBLEMS[code].status;
   }
 
   toProblem(): Problem {
     const problem: Problem = {
       type: `urn:module-registry:problem:${this.code}`,
-      title: TITLES[this.code],
+      title: PROBLEMS[this.code].title,
       status: this.status,
       detail: this.detail,
       code: this.code,
@@ -142,12 +135,12 @@ export function problemResponse(error: ApiError): Response {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
-    if (err.status === 400) return new ApiError(400, 'invalid_json', 'The body is not valid JSON.');
+    if (err.status === 400) return new ApiError('invalid_json', 'The body is not valid JSON.');
     if (err.status === 413) {
-      return new ApiError(413, 'payload_too_large', 'The body is too large.');
+      return new ApiError('payload_too_large', 'The body is too large.');
     }
-    return new ApiError(400, 'invalid_request', err.message || 'The request was refused.');
+    return new ApiError('invalid_request', err.message || 'The request was refused.');
   }
   console.error('unhandled error', err);
-  return new ApiError(500, 'internal_error', 'Unexpected error.');
+  return new ApiError('internal_error', 'Unexpected error.');
 }

@@ -95,7 +95,7 @@ export function invalid(target: keyof typeof TARGETS) {
       path: [TARGETS[target].path, ...issue.path.map(String)].join('.'),
       message: issue.message,
     }));
-    throw new ApiError(400, 'invalid_request', TARGETS[target].detail, errors);
+    throw new ApiError('invalid_request', TARGETS[target].detail, errors);
   };
 }
 
@@ -104,7 +104,6 @@ const JSON_MEDIA_TYPE = /^application\/([a-z0-9.-]+\+)?json\s*(;\s*charset="?utf
 const requireJsonType = createMiddleware(async (c, next) => {
   if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
     throw new ApiError(
-      415,
       'unsupported_media_type',
       'Send the body as "Content-Type: application/json" (UTF-8).',
     );
@@ -122,7 +121,6 @@ export const jsonBody = every(
     maxSize: MAX_BODY_BYTES,
     onError: () => {
       throw new ApiError(
-        413,
         'payload_too_large',
         `The body may take at most ${MAX_BODY_BYTES} bytes (64 KiB).`,
       );

@@ -31,5 +31,5 @@ app.route('/', catalog);
 // Before the tenant's modules: `events` would otherwise read as a module id.
 app.route('/tenants', tenantEvents);
 app.route('/tenants', tenantModules);
-app.notFound(() => problemResponse(new ApiError(404, 'not_found', 'No such route.')));
+app.notFound(() => problemResponse(new ApiError('not_found', 'No such route.')));
 app.onError((err) => problemResponse(toApiError(err)));

@@ -6,7 +6,6 @@ export function methodNotAllowed(...methods: string[]): Handler {
   const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   return (c) => {
     throw new ApiError(
-      405,
       'method_not_allowed',
       `${c.req.method} is not supported here; use ${methods.join(' or ')}.`,
       undefined,

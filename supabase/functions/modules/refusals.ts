@@ -9,15 +9,15 @@ import { ApiError } from '../_shared/problem.ts';
 import type { UserClient } from '../_shared/supabase-user-client.ts';
 
 export function tenantNotFound(): ApiError {
-  return new ApiError(404, 'tenant_not_found', 'No such tenant, or you are not a member of it.');
+  return new ApiError('tenant_not_found', 'No such tenant, or you are not a member of it.');
 }
 
 export function notInstalled(moduleId: string): ApiError {
-  return new ApiError(404, 'module_not_installed', `The tenant has not installed "${moduleId}".`);
+  return new ApiError('module_not_installed', `The tenant has not installed "${moduleId}".`);
 }
 
 function forbidden(): ApiError {
-  return new ApiError(403, 'forbidden', "Only the tenant's owners and admins manage its modules.");
+  return new ApiError('forbidden', "Only the tenant's owners and admins manage its modules.");
 }
 
 /** The caller's role in the tenant; 404 when the tenant is not visible to them. */
@@ -52,10 +52,10 @@ async function requireActiveModules(db: UserClient, moduleId: string) {
       const by = neededBy.get(id);
       const which = by === undefined ? `"${id}"` : `"${id}", which "${by}" requires,`;
       if (!module) {
-        throw new ApiError(422, 'module_unavailable', `The module ${which} is not in the catalog.`);
+        throw new ApiError('module_unavailable', `The module ${which} is not in the catalog.`);
       }
       if (!module.is_active) {
-        throw new ApiError(422, 'module_unavailable', `The module ${which} is no longer active.`);
+        throw new ApiError('module_unavailable', `The module ${which} is no longer active.`);
       }
       for (const required of Object.keys(module.requires ?? {})) {
         if (neededBy.has(required)) continue;
@@ -80,7 +80,7 @@ export async function explainRefusedWrite(
 ): Promise<never> {
   await requireAdmin(db, caller, tenantId);
   await requireActiveModules(db, moduleId);
-  throw new ApiError(403, 'forbidden', 'Row Level Security refused the change.');
+  throw new ApiError('forbidden', 'Row Level Security refused the change.');
 }
 
 /**
@@ -114,7 +114,7 @@ async function explainFailedWrite(
   error: UpstreamError,
 ): Promise<never> {
   if (error.code === '23505') {
-    throw new ApiError(409, 'already_installed', `The tenant already has "${moduleId}" installed.`);
+    throw new ApiError('already_installed', `The tenant already has "${moduleId}" installed.`);
   }
   const verdict = ruleVerdict(error);
   if (verdict) {

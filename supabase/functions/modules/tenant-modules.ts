@@ -115,7 +115,7 @@ export const tenantModules = new Hono<UserEnv>()
       const { enabled } = c.req.valid('json');
       const { db, caller } = c.var;
       if (cascade && enabled) {
-        throw new ApiError(400, 'invalid_request', 'Only disabling cascades.', [
+        throw new ApiError('invalid_request', 'Only disabling cascades.', [
           { path: 'query.cascade', message: 'applies only to {"enabled": false}' },
         ]);
       }
