@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../packages/database/src/types/database.ts';
+import { checkContract, parseBody } from './contract.ts';
 import { stack } from './env.ts';
 import { userJwt } from './jwt.ts';
 
@@ -178,7 +179,10 @@ export interface ApiOptions {
   headers?: Record<string, string>;
 }
 
-/** Calls the modules function over HTTP through the gateway, as a client would. */
+/**
+ * Calls the modules function over HTTP through the gateway, as a client would, and checks the
+ * answer against the OpenAPI document (see contract.ts).
+ */
 export async function api(
   method: string,
   path: string,
@@ -191,14 +195,10 @@ export async function api(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`${stack.apiUrl}/functions/v1/modules${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
+  const url = `${stack.apiUrl}/functions/v1/modules${path}`;
+  const res = await fetch(url, { method, headers, body });
+  const parsed = parseBody(await res.text());
+  checkContract(method, url, res.status, res.headers, parsed);
   return { status: res.status, body: parsed, headers: res.headers };
 }
 

@@ -1,19 +1,23 @@
 /**
- * Request validation shared by the routes: path ids, the JSON-body guard (media type and size),
- * and the zod-validator hook that turns a failed validation into a 400 listing the fields.
+ * Request validation shared by the routes: path ids, query parameters, and the JSON-body guard
+ * (media type and size). The schemas are the ones the OpenAPI document shows (see openapi.ts).
  */
 import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { isJsonObject, type JsonObject, jsonProblem } from './json.ts';
-import { ApiError, type FieldError } from './problem.ts';
+import { ApiError } from './problem.ts';
 
 /** Largest request body accepted, and so the largest settings object: 64 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** A UUID in its canonical text form, any case. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A UUID in its canonical text form, any case (spelled out rather than with the `i` flag, which a
+ * JSON Schema `pattern` cannot carry).
+ */
+export const UUID_PATTERN =
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
 export const moduleSlug = z.string().regex(
@@ -28,21 +32,35 @@ export const semver = z.string().regex(
 );
 
 /** A query flag: `true` or `false` (default false). */
-const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).optional()
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' })
+  .optional()
   .transform((value) => value === 'true');
 
 /** `?cascade=true|false` (default false), and no other query parameter. */
-export const cascadeQuery = z.strictObject({ cascade: flag });
+export const cascadeQuery = z.strictObject({
+  cascade: flag.openapi({ description: 'Also disable the enabled modules that require it.' }),
+});
 
 /** An uninstall's `?cascade=` and `?purge=` (both default false), and no other parameter. */
-export const uninstallQuery = z.strictObject({ cascade: flag, purge: flag });
+export const uninstallQuery = z.strictObject({
+  cascade: flag.openapi({ description: 'Also uninstall the enabled modules that require it.' }),
+  purge: flag.openapi({
+    description: "First delete the tenant's rows in the tables the uninstalled modules own.",
+  }),
+});
 
 /**
  * An event id as a cursor: a whole number from 0 below 2^53, the ids the API returns as JSON
  * numbers.
  */
-const eventId = z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'must be an event id (a whole number)')
-  .transform(Number).refine(Number.isSafeInteger, 'must be an event id below 2^53');
+const eventId = z.string().regex(
+  /^(0|[1-9][0-9]{0,15})$/,
+  'must be an event id (a whole number)',
+)
+  .transform(Number).refine(
+    Number.isSafeInteger,
+    'must be an event id below 2^53',
+  );
 
 /** Events listed per page by default, and at most. */
 export const EVENTS_PAGE = { default: 50, max: 200 };
@@ -52,12 +70,22 @@ export const EVENTS_PAGE = { default: 50, max: 200 };
  * oldest first) and `limit` (1 to 200, default 50); nothing else.
  */
 export const eventsQuery = z.strictObject({
-  module_id: moduleSlug.optional(),
-  before: eventId.optional(),
-  after: eventId.optional(),
-  limit: z.string().regex(/^[0-9]{1,3}$/, `must be a whole number from 1 to ${EVENTS_PAGE.max}`)
+  module_id: moduleSlug.optional().openapi({ description: "Only this module's events." }),
+  before: eventId.optional().openapi({
+    description: 'Page back: events older than this id, newest first (`next_before` of a page).',
+  }),
+  after: eventId.optional().openapi({
+    description: 'Poll forward: events after this id, oldest first (`next_after` of a poll).',
+  }),
+  limit: z.string().regex(
+    /^[0-9]{1,3}$/,
+    `must be a whole number from 1 to ${EVENTS_PAGE.max}`,
+  )
     .transform(Number)
-    .refine((n) => n >= 1 && n <= EVENTS_PAGE.max, `must be from 1 to ${EVENTS_PAGE.max}`)
+    .refine(
+      (n) => n >= 1 && n <= EVENTS_PAGE.max,
+      `must be from 1 to ${EVENTS_PAGE.max}`,
+    )
     .optional(),
 }).refine((q) => q.before === undefined || q.after === undefined, {
   message: 'before and after cannot be used together: before pages back, after polls forward',
@@ -70,34 +98,15 @@ export const tenantParams = z.object({ tenantId: uuid });
 export const moduleParams = z.object({ tenantId: uuid, moduleId: moduleSlug });
 
 /** A JSON object that Postgres can store as jsonb (see `jsonProblem`). */
-export const jsonObject = z.custom<JsonObject>(isJsonObject, 'must be a JSON object')
+export const jsonObject = z.custom<JsonObject>(
+  isJsonObject,
+  'must be a JSON object',
+)
   .superRefine((value, ctx) => {
     const problem = jsonProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
-interface ValidationResult {
-  success: boolean;
-  error?: { issues: readonly { path: PropertyKey[]; message: string }[] };
-}
-
-const TARGETS = {
-  param: { path: 'params', detail: 'The URL names an invalid tenant or module id.' },
-  query: { path: 'query', detail: 'The query string has an unknown parameter or a wrong value.' },
-  json: { path: 'body', detail: 'The body does not have the expected shape.' },
-};
-
-/** zod-validator hook: a failed validation throws a 400 whose `errors` name each field. */
-export function invalid(target: keyof typeof TARGETS) {
-  return (result: ValidationResult): void => {
-    if (result.success || !result.error) return;
-    const errors: FieldError[] = result.error.issues.map((issue) => ({
-      path: [TARGETS[target].path, ...issue.path.map(String)].join('.'),
-      message: issue.message,
-    }));
-    throw new ApiError('invalid_request', TARGETS[target].detail, errors);
-  };
-}
+  })
+  .openapi({ type: 'object', additionalProperties: true });
 
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.-]+\+)?json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 

@@ -4,18 +4,21 @@
  * their events. Every database call carries the caller's JWT, so Row Level Security decides what
  * the caller may touch, and the database applies each module's settings schema and records every
  * change; this app adds request validation, one round trip per operation, and errors a client can
- * act on (RFC 9457 problem details).
+ * act on (RFC 9457 problem details). The route definitions are also its OpenAPI 3.1 document,
+ * served at `GET /modules/openapi.json`.
  */
-import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { requireUser } from '../_shared/auth.ts';
+import { requireUser, type UserEnv } from '../_shared/auth.ts';
+import { validatedRoutes } from '../_shared/openapi.ts';
 import { ApiError, problemResponse, toApiError } from '../_shared/problem.ts';
 import { catalog } from './catalog.ts';
 import { tenantEvents } from './events.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
+import { documentRoute, openApiDocument } from './openapi.ts';
 import { tenantModules } from './tenant-modules.ts';
 
 /** The function's app; the edge runtime hands it paths that start with `/modules`. */
-export const app = new Hono().basePath('/modules');
+export const app = validatedRoutes<UserEnv>().basePath('/modules');
 
 app.use(
   '*',
@@ -26,6 +29,10 @@ app.use(
     maxAge: 86400,
   }),
 );
+// The document needs no signed-in user (the project's API key is enough): registered before
+// `requireUser`, it answers before that middleware would run.
+app.openapi(documentRoute, (c) => c.json(openApiDocument(app), 200));
+app.all('/openapi.json', methodNotAllowed('GET'));
 app.use('*', requireUser);
 app.route('/', catalog);
 // Before the tenant's modules: `events` would otherwise read as a module id.

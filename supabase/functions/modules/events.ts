@@ -5,15 +5,16 @@
  * `public.tenant_module_events_after`, which holds back events of transactions still in flight).
  * Members of the tenant read them (RLS); the `change` travels through untouched, numbers included.
  */
-import { Hono } from 'hono';
-import { zValidator } from '@hono/zod-validator';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../../../packages/database/src/types/database.ts';
 import type { UserEnv } from '../_shared/auth.ts';
-import { type JsonValue, parseExactJson } from '../_shared/json.ts';
+import { parseExactJson } from '../_shared/json.ts';
+import { json, PARAMS, problems, validatedRoutes } from '../_shared/openapi.ts';
 import { upstreamError } from '../_shared/postgrest-errors.ts';
-import { EVENTS_PAGE, eventsQuery, invalid, tenantParams } from '../_shared/validation.ts';
+import { EVENTS_PAGE, eventsQuery, tenantParams } from '../_shared/validation.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import { roleIn, tenantNotFound } from './refusals.ts';
+import { eventsFeedSchema, eventsPageSchema, type tenantModuleEventSchema } from './schemas.ts';
 
 /**
  * Columns of `tenant_module_events` the API returns (never the internal `transaction_id`); the
@@ -25,12 +26,10 @@ const EVENT =
 type EventRow = Database['public']['Tables']['tenant_module_events']['Row'];
 
 /** An event as the API returns it. */
-export type TenantModuleEvent = Omit<EventRow, 'transaction_id' | 'change'> & {
-  change: JsonValue;
-};
+export type TenantModuleEvent = z.infer<typeof tenantModuleEventSchema>;
 
 /** An event as selected with `EVENT`: the change still as text. */
-type EventWithChangeText = Omit<TenantModuleEvent, 'change'> & { change: string | null };
+type EventWithChangeText = Omit<EventRow, 'transaction_id' | 'change'> & { change: string | null };
 
 /** The event for the response: its keys in one order however it was read, the change parsed. */
 function toEvent(row: EventWithChangeText): TenantModuleEvent {
@@ -38,7 +37,7 @@ function toEvent(row: EventWithChangeText): TenantModuleEvent {
     id: row.id,
     tenant_id: row.tenant_id,
     module_id: row.module_id,
-    event: row.event,
+    event: row.event as TenantModuleEvent['event'],
     version: row.version,
     actor: row.actor,
     actor_role: row.actor_role,
@@ -47,11 +46,28 @@ function toEvent(row: EventWithChangeText): TenantModuleEvent {
   };
 }
 
-const tenant = zValidator('param', tenantParams, invalid('param'));
-const listing = zValidator('query', eventsQuery, invalid('query'));
+const listRoute = createRoute({
+  method: 'get',
+  path: '/{tenantId}/events',
+  operationId: 'listEvents',
+  summary: "The tenant's module events",
+  description: 'Members. Newest first in pages (`before`), or, with `after`, oldest first after ' +
+    'a cursor for pollers: events of transactions still in flight are held back, so a cursor ' +
+    'never skips one.',
+  request: { params: tenantParams, query: eventsQuery },
+  responses: {
+    200: json(
+      z.union([eventsPageSchema, eventsFeedSchema]),
+      'A page (`next_before`), or with `after` the events after it (`next_after`).',
+    ),
+    ...problems(...PARAMS, 'tenant_not_found'),
+  },
+});
 
-export const tenantEvents = new Hono<UserEnv>()
-  .get('/:tenantId/events', tenant, listing, async (c) => {
+export const tenantEvents = validatedRoutes<UserEnv>();
+
+tenantEvents
+  .openapi(listRoute, async (c) => {
     const { tenantId } = c.req.valid('param');
     const { module_id: moduleId, before, after, limit = EVENTS_PAGE.default } = c.req.valid(
       'query',
@@ -69,7 +85,7 @@ export const tenantEvents = new Hono<UserEnv>()
       if (error) throw upstreamError(status, error);
       if (!data.length) await roleIn(db, caller, tenantId);
       const events = data.map(toEvent);
-      return c.json({ events, next_after: events.at(-1)?.id ?? after });
+      return c.json({ events, next_after: events.at(-1)?.id ?? after }, 200);
     }
     // Paging back: one request, the tenant with one more event than the page embedded (so a
     // tenant the caller cannot see is a 404, and a short page says it was the last).
@@ -84,6 +100,6 @@ export const tenantEvents = new Hono<UserEnv>()
     const rows = data.tenant_module_events;
     const events = rows.slice(0, limit).map(toEvent);
     const next_before = rows.length > limit ? events[limit - 1].id : null;
-    return c.json({ events, next_before });
-  })
-  .all('/:tenantId/events', methodNotAllowed('GET'));
+    return c.json({ events, next_before }, 200);
+  });
+tenantEvents.all('/:tenantId/events', methodNotAllowed('GET'));

@@ -1,6 +1,8 @@
 /** The shape every route returns for an installed module. */
+import type { z } from '@hono/zod-openapi';
 import type { Database } from '../../../packages/database/src/types/database.ts';
 import { parseExactJson } from '../_shared/json.ts';
+import type { tenantModuleSchema } from './schemas.ts';
 
 /**
  * Columns of `tenant_modules` the API returns (never the internal `id`). The settings come as
@@ -10,13 +12,15 @@ export const ROW =
   'tenant_id, module_id, version, enabled, settings::text, installed_at, updated_at';
 
 /** An installed module as the API returns it. */
-export type TenantModule = Pick<
-  Database['public']['Tables']['tenant_modules']['Row'],
-  'tenant_id' | 'module_id' | 'version' | 'enabled' | 'settings' | 'installed_at' | 'updated_at'
->;
+export type TenantModule = z.infer<typeof tenantModuleSchema>;
 
 /** A row as selected with `ROW`: the settings still as text. */
-export type RowWithSettingsText = Omit<TenantModule, 'settings'> & { settings: string };
+export type RowWithSettingsText =
+  & Pick<
+    Database['public']['Tables']['tenant_modules']['Row'],
+    'tenant_id' | 'module_id' | 'version' | 'enabled' | 'installed_at' | 'updated_at'
+  >
+  & { settings: string };
 
 /**
  * The row for the response, settings parsed so that `JSON.stringify` writes every number back as
