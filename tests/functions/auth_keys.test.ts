@@ -151,11 +151,11 @@ Deno.test('without the JWT secret, HS256 tokens are checked by the Auth server',
       },
     );
 
-    await t.step('Auth unreachable is a 503, not a 401', async () => {
+    await t.step('Auth unreachable is a 503 auth_unavailable, not a 401', async () => {
       await auth.shutdown();
       await withEnv({ SUPABASE_URL: authUrl, SUPABASE_ANON_KEY: ANON_KEY }, async () => {
         const error = await refusal(authenticate(`Bearer ${await mintUserJwt({ sub })}`));
-        assert.deepEqual([error.status, error.code], [503, 'upstream_unavailable']);
+        assert.deepEqual([error.status, error.code], [503, 'auth_unavailable']);
       });
     });
 
