@@ -4,13 +4,17 @@
  * HS256 token is shown to the project's Auth server. The local stack has no Auth server; a
  * stand-in answers `GET /auth/v1/user` the way Auth does (200 for a token signed by the project,
  * 401 otherwise) so that the function's side of the exchange is tested. The middleware is called
- * in-process because the variables it reads are the ones under test.
+ * in-process because the variables it reads are the ones under test; the Auth outages are tested
+ * over HTTP, against the function in a process of its own given the variables to test.
  */
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { PUBLISHABLE_KEY } from '../../scripts/stack/api-keys.ts';
+import { FunctionHost } from '../../scripts/stack/functions.ts';
 import { ANON_KEY, JWT_SECRET, mintUserJwt, verifyJwt } from '../../scripts/stack/jwt.ts';
+import { freePort } from '../../scripts/stack/process.ts';
+import { ROOT } from '../../scripts/stack/project.ts';
 import {
   AUTH_SERVER_TRUST_MS,
   authenticate,
@@ -151,11 +155,11 @@ Deno.test('without the JWT secret, HS256 tokens are checked by the Auth server',
       },
     );
 
-    await t.step('Auth unreachable is a 503, not a 401', async () => {
+    await t.step('Auth unreachable is a 503 auth_unavailable, not a 401', async () => {
       await auth.shutdown();
       await withEnv({ SUPABASE_URL: authUrl, SUPABASE_ANON_KEY: ANON_KEY }, async () => {
         const error = await refusal(authenticate(`Bearer ${await mintUserJwt({ sub })}`));
-        assert.deepEqual([error.status, error.code], [503, 'upstream_unavailable']);
+        assert.deepEqual([error.status, error.code], [503, 'auth_unavailable']);
       });
     });
 
@@ -287,5 +291,190 @@ Deno.test('a token repeating a member of its header or payload is refused, howev
       });
       assert.deepEqual((await refusal(authenticate(`Bearer ${token}`))).status, 401);
     });
+  });
+});
+
+/**
+ * The modules function in a process of its own, as the local stack runs it (function-host.ts),
+ * given `env`; the other variables of `VARS` are unset ('') whatever this process has.
+ */
+async function withFunction(
+  env: Record<string, string>,
+  fn: (url: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: 'auth-keys-' });
+  const host = new FunctionHost({
+    name: 'modules',
+    project: ROOT,
+    config: `${ROOT}/deno.json`,
+    logFile: `${dir}/function.log`,
+    env: { ...Object.fromEntries(VARS.map((v) => [v, ''])), ...env },
+    log: (line) => console.error(line),
+  });
+  try {
+    await fn(`${await host.target()}/modules`);
+  } finally {
+    await host.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** What the stand-in Auth server does with each request: answer as Auth does, or fail so. */
+type Behaviour = 'answer' | 503 | 429 | 'not json' | 'hang';
+
+/**
+ * A stand-in for the project's API: Auth's `/user` and key set as `behaviour` says, and a REST
+ * API whose database is down (503), so that a token that gets past the check is told apart from
+ * one that does not by the problem's code.
+ */
+function standInApi(jwk: JWK) {
+  /** Requests left hanging, until released (their callers have given up by then). */
+  const held: (() => void)[] = [];
+  const release = () => held.splice(0).forEach((resolve) => resolve());
+  const api = {
+    behaviour: 'answer' as Behaviour,
+    url: '',
+    release,
+    close: () => Promise.resolve(),
+  };
+  const server = Deno.serve({ hostname: '127.0.0.1', port: 0, onListen() {} }, async (req) => {
+    const { pathname } = new URL(req.url);
+    if (pathname.startsWith('/rest/v1/')) {
+      return Response.json({ message: 'the database is down' }, { status: 503 });
+    }
+    const { behaviour } = api;
+    if (behaviour === 'hang') {
+      await new Promise<void>((resolve) => held.push(resolve));
+      return new Response(null, { status: 504 });
+    }
+    if (behaviour === 'not json') return new Response('<h1>maintenance</h1>', { status: 200 });
+    if (behaviour !== 'answer') {
+      return Response.json({ code: behaviour, msg: 'unavailable' }, { status: behaviour });
+    }
+    if (pathname === '/auth/v1/.well-known/jwks.json') return Response.json({ keys: [jwk] });
+    if (pathname !== '/auth/v1/user') return Response.json({ msg: 'not found' }, { status: 404 });
+    const token = req.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+    try {
+      const claims = await verifyJwt(token);
+      return Response.json({ id: claims.sub, aud: claims.aud, role: claims.role });
+    } catch {
+      return Response.json({ code: 401, msg: 'invalid JWT' }, { status: 401 });
+    }
+  });
+  api.url = `http://127.0.0.1:${server.addr.port}`;
+  api.close = () => (release(), server.shutdown());
+  return api;
+}
+
+/** `GET /modules` with `token`: the status and the problem's code (if any) and headers. */
+async function call(url: string, token: string) {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const body = await res.json();
+  return { status: res.status, code: body.code, body, headers: res.headers };
+}
+
+/** Asserts the answer is the function's 503 for an Auth outage. */
+function assertAuthUnavailable(answer: Awaited<ReturnType<typeof call>>, what: string): void {
+  assert.deepEqual([answer.status, answer.code], [503, 'auth_unavailable'], what);
+  assert.equal(answer.headers.get('content-type'), 'application/problem+json', what);
+  assert.equal(answer.headers.get('retry-after'), '1', what);
+  assert.equal(answer.body.title, 'Auth server unavailable', what);
+  assert.match(answer.body.detail, /Auth server is unreachable/, what);
+}
+
+/** A fresh HS256 user token (so no cached verification answers for it). */
+const hs256 = () => mintUserJwt({ sub: crypto.randomUUID() });
+
+async function es256Signer() {
+  const project = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(project.publicKey)), kid: 'project-key', alg: 'ES256' };
+  const sign = (key: Parameters<SignJWT['sign']>[0] = project.privateKey, kid = 'project-key') =>
+    new SignJWT({ role: 'authenticated', aud: 'authenticated' })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+      .setSubject(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
+  return { jwk, sign };
+}
+
+Deno.test('an Auth outage is a 503 auth_unavailable from the function, over HTTP', async (t) => {
+  const { jwk, sign } = await es256Signer();
+  const api = standInApi(jwk);
+  // No JWT secret and no SUPABASE_JWKS: HS256 tokens go to Auth's /user, ES256 ones need the key
+  // set from Auth's JWKS URL, as on a hosted project on the legacy secret or one without the JWKS.
+  const env = { SUPABASE_URL: api.url, SUPABASE_ANON_KEY: ANON_KEY };
+  try {
+    await withFunction(env, async (url) => {
+      for (const behaviour of [503, 429, 'not json'] as const) {
+        await t.step(`Auth answering ${behaviour}: HS256 and ES256 tokens get 503`, async () => {
+          api.behaviour = behaviour;
+          assertAuthUnavailable(await call(url, await hs256()), 'HS256, /auth/v1/user');
+          assertAuthUnavailable(await call(url, await sign()), 'ES256, the JWKS URL');
+        });
+      }
+
+      await t.step('Auth not answering: 503 once the 5 s timeout passes', async () => {
+        api.behaviour = 'hang';
+        const started = Date.now();
+        const [user, keys] = await Promise.all([
+          call(url, await hs256()),
+          call(url, await sign()),
+        ]);
+        api.release();
+        assertAuthUnavailable(user, 'HS256, /auth/v1/user');
+        assertAuthUnavailable(keys, 'ES256, the JWKS URL');
+        assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+      });
+
+      await t.step(
+        'Auth answering: good tokens pass, and a database outage is not Auth',
+        async () => {
+          api.behaviour = 'answer';
+          for (const token of [await hs256(), await sign()]) {
+            const answer = await call(url, token);
+            assert.deepEqual([answer.status, answer.code], [503, 'upstream_unavailable']);
+          }
+        },
+      );
+
+      await t.step(
+        'Auth answering: tokens it refuses, or signed by another key, are 401',
+        async () => {
+          const stranger = await generateKeyPair('ES256');
+          for (
+            const token of [
+              await foreignJwt(crypto.randomUUID()),
+              await sign(stranger.privateKey),
+              await sign(stranger.privateKey, 'stranger-key'),
+            ]
+          ) {
+            const answer = await call(url, token);
+            assert.deepEqual([answer.status, answer.code], [401, 'unauthorized']);
+          }
+        },
+      );
+
+      await t.step(
+        'Auth gone: HS256 tokens get 503; ES256 ones pass with the keys fetched before',
+        async () => {
+          await api.close();
+          assertAuthUnavailable(await call(url, await hs256()), 'HS256, /auth/v1/user');
+          const answer = await call(url, await sign());
+          assert.deepEqual([answer.status, answer.code], [503, 'upstream_unavailable']);
+        },
+      );
+    });
+  } finally {
+    await api.close().catch(() => {});
+  }
+});
+
+Deno.test('an unreachable Auth server or JWKS URL is a 503 auth_unavailable, over HTTP', async () => {
+  const { sign } = await es256Signer();
+  const nobody = `http://127.0.0.1:${freePort()}`;
+  await withFunction({ SUPABASE_URL: nobody, SUPABASE_ANON_KEY: ANON_KEY }, async (url) => {
+    assertAuthUnavailable(await call(url, await hs256()), 'HS256, /auth/v1/user');
+    assertAuthUnavailable(await call(url, await sign()), 'ES256, the JWKS URL');
   });
 });

@@ -8,10 +8,21 @@ import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { mintUserJwt } from '../../scripts/stack/jwt.ts';
 import { stack } from '../_support/env.ts';
-import { expiredJwt, foreignJwt, unsignedJwt } from '../_support/jwt.ts';
+import { expiredJwt, foreignJwt, signRaw, unsignedJwt } from '../_support/jwt.ts';
 import { createWorld } from '../_support/fixtures.ts';
 
 const secret = new TextEncoder().encode(stack.jwtSecret);
+
+/**
+ * A well-signed user token naming its role twice: `service_role` first, as PostgREST reads it,
+ * and `authenticated` last, as `JSON.parse` does.
+ */
+function roleTwice(sub: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub, aud: 'authenticated', role: 'authenticated', iat: now, exp: now + 3600 };
+  const payload = `{"role":"service_role",${JSON.stringify(claims).slice(1)}`;
+  return signRaw('{"alg":"HS256","typ":"JWT"}', payload, { secret });
+}
 
 async function withoutSub(): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -48,6 +59,7 @@ Deno.test('function refuses bad tokens with 401 before anything reaches the data
       ['without a sub', withoutSub],
       ['with a sub that is not a UUID', () => mintUserJwt({ sub: 'admin' })],
       ['for the anon role', () => Promise.resolve(stack.anonKey)],
+      ['naming its role twice (service_role first)', () => roleTwice(sub)],
     ];
     const paths: [string, string, unknown?][] = [
       ['GET', '/functions/v1/modules'],

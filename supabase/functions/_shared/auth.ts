@@ -8,32 +8,43 @@
  * HMAC secret):
  * - HS256 (the legacy JWT secret): against `SUPABASE_JWT_SECRET` when the function has it (the
  *   local stack), or `MODULES_JWT_SECRET` (a secret a project can set: the `SUPABASE_` prefix is
- *   reserved). Hosted projects do not give functions that
- *   secret, so without it the token is shown to the project's Auth server (`GET /auth/v1/user`),
- *   which also refuses a token whose session was signed out; the claims are then checked here,
- *   and the answer is trusted for at most a minute.
- * - ES256/RS256 (asymmetric signing keys): against `SUPABASE_JWKS` (the key set hosted projects
- *   give functions), else the one served at `${SUPABASE_URL}/auth/v1/.well-known/jwks.json`; the
- *   token's `kid` must name a key of the set.
+ *   reserved). Hosted projects do not give functions that secret, so without it the token goes to
+ *   supabase-js's `auth.getClaims()`, which for an HS256 token asks the project's Auth server
+ *   (`GET /auth/v1/user`); that also refuses a token whose session was signed out. Its answer is
+ *   trusted for at most a minute.
+ * - ES256/RS256 (asymmetric signing keys): with jose against `SUPABASE_JWKS` (the key set hosted
+ *   projects give functions), else the one served at `${SUPABASE_URL}/auth/v1/.well-known/jwks.json`;
+ *   a `kid` in the token must name a key of the set.
  * Anything else is refused, and so is a token whose header or payload repeats a member (other
- * readers, PostgREST among them, may read the other copy).
+ * readers, PostgREST among them, may read the other copy), before anything else is done with it.
+ * An Auth server or key set that cannot be reached is a 503 `auth_unavailable`, not a 401.
+ * Why not `getClaims()` for every token, or `@supabase/server`: see the README's _Authentication
+ * details_.
  */
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { createMiddleware } from 'hono/factory';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
   decodeProtectedHeader,
+  type FetchImplementation,
   type JSONWebKeySet,
   type JWTPayload,
   jwtVerify,
   type JWTVerifyOptions,
 } from 'jose';
+import {
+  authUnavailable,
+  isAuthOutage,
+  isKeySet,
+  judgeClaims,
+  USER_AUDIENCE,
+} from './auth-checks.ts';
 import { duplicateKeyIn } from './jwt-json.ts';
-import { unavailable } from './postgrest-errors.ts';
 import { ApiError } from './problem.ts';
 import { createUserClient, projectApi, type UserClient } from './supabase-user-client.ts';
-import { UUID_PATTERN } from './validation.ts';
 
 const ASYMMETRIC = ['ES256', 'RS256'];
 
@@ -50,27 +61,80 @@ export interface Caller {
 /** Hono variables set by `requireUser`. */
 export type UserEnv = { Variables: { caller: Caller; db: UserClient } };
 
+/** Upper bound for one call to the Auth server (its `/user` or its key set). */
+const AUTH_TIMEOUT_MS = 5_000;
+
+/** How long the Auth server's word on a token is trusted: its session may end at any time. */
+export const AUTH_SERVER_TRUST_MS = 60_000;
+
+/**
+ * Fetches the project's key set for jose. Not getting one (no answer, a timeout, anything but
+ * 200 with a key set) is the Auth server's outage, not the token's fault: a 503, never a 401.
+ */
+const fetchKeySet: FetchImplementation = async (url, options) => {
+  let res: Response;
+  try {
+    res = await fetch(url, options);
+  } catch {
+    throw authUnavailable();
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw authUnavailable();
+  }
+  let keySet: unknown;
+  try {
+    keySet = JSON.parse(await res.text());
+  } catch {
+    throw authUnavailable();
+  }
+  if (!isKeySet(keySet)) throw authUnavailable();
+  return Response.json(keySet);
+};
+
 type KeySet = Parameters<typeof jwtVerify>[1];
 let jwks: { source: string; keys: KeySet } | undefined;
 
-/** `SUPABASE_JWKS` when the runtime provides it, else the project's published key set. */
+/**
+ * `SUPABASE_JWKS` when the runtime provides it, else the project's published key set, which jose
+ * caches (10 minutes; fetched again for an unknown `kid` at most every 30 s).
+ */
 function projectJwks(): KeySet {
   const inline = Deno.env.get('SUPABASE_JWKS');
   const source = inline || `${Deno.env.get('SUPABASE_URL')}/auth/v1/.well-known/jwks.json`;
   if (jwks?.source !== source) {
     const keys = inline
       ? createLocalJWKSet(JSON.parse(inline) as JSONWebKeySet)
-      : createRemoteJWKSet(new URL(source));
+      : createRemoteJWKSet(new URL(source), {
+        timeoutDuration: AUTH_TIMEOUT_MS,
+        [customFetch]: fetchKeySet,
+      });
     jwks = { source, keys };
   }
   return jwks.keys;
 }
 
-/** Upper bound for asking the Auth server about a token. */
-const AUTH_TIMEOUT_MS = 10_000;
+let authApi: { source: string; client: SupabaseClient } | undefined;
 
-/** How long the Auth server's word on a token is trusted: its session may end at any time. */
-export const AUTH_SERVER_TRUST_MS = 60_000;
+/**
+ * A supabase-js client for the project's Auth server (no session of its own), each call bounded
+ * by `AUTH_TIMEOUT_MS`.
+ */
+function authClient(): SupabaseClient {
+  const { url, key } = projectApi();
+  const source = `${url} ${key}`;
+  if (authApi?.source !== source) {
+    const client = createClient(url, key, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      global: {
+        fetch: (input, init) =>
+          fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(AUTH_TIMEOUT_MS) }),
+      },
+    });
+    authApi = { source, client };
+  }
+  return authApi.client;
+}
 
 /** Verified claims, and for how long they may be trusted without asking again (ms). */
 interface Verified {
@@ -78,34 +142,8 @@ interface Verified {
   trustMs?: number;
 }
 
-/**
- * HS256 without the secret: the project's Auth server says whether the token is genuine and its
- * session alive (200) or not (401/403). It being unreachable is a 503, not a 401: the token may
- * well be good.
- */
-async function verifyWithAuthServer(token: string, options: JWTVerifyOptions): Promise<JWTPayload> {
-  const { url, key } = projectApi();
-  let res: Response;
-  try {
-    res = await fetch(`${url}/auth/v1/user`, {
-      headers: { apikey: key, authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
-    });
-  } catch {
-    throw unavailable();
-  }
-  await res.body?.cancel();
-  if (res.status >= 500 || res.status === 429) throw unavailable();
-  if (res.status !== 200) throw new Error(`the Auth server refused the token (${res.status})`);
-  // Genuine; the claims still have to be what this API expects.
-  const claims = decodeJwt(token);
-  const now = Math.floor(Date.now() / 1000);
-  const audience = [claims.aud ?? []].flat();
-  if (typeof claims.exp !== 'number' || claims.exp <= now) throw new Error('expired');
-  if (typeof claims.nbf === 'number' && claims.nbf > now) throw new Error('not yet valid');
-  if (!audience.includes(options.audience as string)) throw new Error('wrong audience');
-  return claims;
-}
+const INVALID = 'The access token is invalid, expired or not meant for this project.';
+const NOT_A_USER = "This API needs a signed-in user's access token.";
 
 function unauthorized(detail: string): ApiError {
   return new ApiError('unauthorized', detail, undefined, {
@@ -113,15 +151,38 @@ function unauthorized(detail: string): ApiError {
   });
 }
 
+/** Refuses claims that do not make a signed-in user of this API, verified or not. */
+function requireUserClaims(claims: JWTPayload): void {
+  const verdict = judgeClaims(claims, Math.floor(Date.now() / 1000));
+  if (verdict !== 'user') throw unauthorized(verdict === 'invalid' ? INVALID : NOT_A_USER);
+}
+
+/**
+ * HS256 without the secret: `auth.getClaims()` shows the token to the project's Auth server,
+ * which says whether it is genuine and its session alive. Claims this API would refuse anyway
+ * are refused first, without asking. The Auth server unreachable, slow, failing or rate limiting
+ * is a 503: the token may well be good.
+ */
+async function verifyWithAuthServer(token: string): Promise<JWTPayload> {
+  requireUserClaims(decodeJwt(token));
+  const { data, error } = await authClient().auth.getClaims(token);
+  if (error) {
+    if (isAuthOutage(error)) throw authUnavailable();
+    throw error;
+  }
+  if (!data) throw new Error('no claims');
+  return data.claims as JWTPayload;
+}
+
 async function verify(token: string): Promise<Verified> {
   const duplicate = duplicateKeyIn(token);
   if (duplicate !== undefined) throw new Error(`the token repeats "${duplicate}"`);
-  const options: JWTVerifyOptions = { audience: 'authenticated', requiredClaims: ['exp', 'sub'] };
+  const options: JWTVerifyOptions = { audience: USER_AUDIENCE, requiredClaims: ['exp', 'sub'] };
   const { alg } = decodeProtectedHeader(token);
   if (alg === 'HS256') {
     const secret = Deno.env.get('SUPABASE_JWT_SECRET') || Deno.env.get('MODULES_JWT_SECRET');
     if (!secret) {
-      return { claims: await verifyWithAuthServer(token, options), trustMs: AUTH_SERVER_TRUST_MS };
+      return { claims: await verifyWithAuthServer(token), trustMs: AUTH_SERVER_TRUST_MS };
     }
     const key = new TextEncoder().encode(secret);
     const { payload } = await jwtVerify(token, key, { ...options, algorithms: ['HS256'] });
@@ -137,7 +198,10 @@ async function verify(token: string): Promise<Verified> {
   throw new Error(`unsupported alg ${alg}`);
 }
 
-/** Verifies `Authorization: Bearer <jwt>`; throws a 401 ApiError otherwise. */
+/**
+ * Verifies `Authorization: Bearer <jwt>`; throws a 401 ApiError otherwise, or a 503 one
+ * (`auth_unavailable`) when the Auth server that must vouch for the token cannot be reached.
+ */
 export async function authenticate(authorization: string | undefined): Promise<Caller> {
   const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(
     authorization?.trim() ?? '',
@@ -149,18 +213,13 @@ export async function authenticate(authorization: string | undefined): Promise<C
     verified = await verify(token);
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw unauthorized('The access token is invalid, expired or not meant for this project.');
+    throw unauthorized(INVALID);
   }
   const { claims } = verified;
-  if (
-    claims.role !== 'authenticated' || typeof claims.sub !== 'string' ||
-    !UUID_PATTERN.test(claims.sub)
-  ) {
-    throw unauthorized("This API needs a signed-in user's access token.");
-  }
+  requireUserClaims(claims);
   const expires = (claims.exp ?? 0) * 1000;
   const trustedUntil = Math.min(expires, Date.now() + (verified.trustMs ?? Infinity));
-  return { userId: claims.sub, token, claims, trustedUntil };
+  return { userId: claims.sub as string, token, claims, trustedUntil };
 }
 
 /** Callers seen recently, by token: a client app sends the same token for up to an hour. */
