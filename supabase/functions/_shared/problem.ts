@@ -139,6 +139,9 @@ export function toApiError(err: unknown): ApiError {
     if (err.status === 413) {
       return new ApiError('payload_too_large', 'The body is too large.');
     }
+    if (err.status === 415) {
+      return new ApiError('unsupported_media_type', 'Send the body as JSON.');
+    }
     return new ApiError('invalid_request', err.message || 'The request was refused.');
   }
   console.error('unhandled error', err);
