@@ -1,4 +1,4 @@
-/** The bench's baseline JavaScript merge (bench/baseline/merge-patch.ts), the earlier settings merge. */
+/** The bench's baseline JavaScript merge (bench/baseline/merge-patch.ts). */
 import assert from 'node:assert/strict';
 import { mergePatch } from '../../../../bench/baseline/merge-patch.ts';
 import { RFC_EXAMPLES } from '../../../_support/rfc7396.ts';
@@ -17,11 +17,14 @@ Deno.test('baseline mergePatch leaves its arguments as they were', () => {
   assert.deepEqual([target, patch], before);
 });
 
-Deno.test('baseline mergePatch keeps a __proto__ key as data, never reaching the prototype', () => {
+Deno.test('baseline mergePatch keeps a __proto__ key as plain data, in the patch and the target', () => {
   const patch = JSON.parse('{"__proto__": {"polluted": true}, "a": {"__proto__": {"x": 1}}}');
   const merged = mergePatch({}, patch) as Record<string, unknown>;
   assert.deepEqual(Object.keys(merged), ['__proto__', 'a']);
   assert.equal(Object.getPrototypeOf(merged), Object.prototype);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.deepEqual(JSON.parse(JSON.stringify(merged)), patch);
+  const kept = mergePatch(JSON.parse('{"__proto__": {"t": 1}}'), { a: 1 }) as object;
+  assert.deepEqual(Object.keys(kept), ['__proto__', 'a'], 'a target key too');
+  assert.equal(Object.getPrototypeOf(kept), Object.prototype);
 });
