@@ -1,19 +1,23 @@
 /**
- * `deno task test`: starts a fresh local stack on free ports (so it can run beside `deno task dev`),
- * then checks, in order:
+ * `deno task test`: runs the unit tests, then starts a fresh local stack on free ports (so it can
+ * run beside `deno task dev`) and checks, in order:
+ *   0. the unit tests in tests/unit/ pass, without a stack and with the permissions of
+ *      `deno task test:unit` (read and write files, nothing else), before any stack starts;
  *   1. the migrations apply with `supabase migration up` (part of the stack's start),
  *   2. `supabase db advisors` reports nothing,
  *   3. the committed generated types match a fresh `supabase gen types`,
  *   4. the pgTAP suite in supabase/tests passes under pg_prove,
- *   5. the Deno tests in tests/ pass against the stack over HTTP, the function given the legacy
- *      keys (anon key, JWT secret) and the tests signing HS256 tokens;
+ *   5. the other Deno tests in tests/ pass against the stack over HTTP, the function given the
+ *      legacy keys (anon key, JWT secret) and the tests signing HS256 tokens;
  *   6. on a second fresh stack, the HTTP suite of the function (tests/functions/) passes again
  *      with the new keys: the function given only the publishable key and the JWKS and served
  *      with `verify_jwt = false`, the tests using the publishable and secret keys and ES256 tokens.
  * Arguments after `--` go to `deno test` (e.g. `deno task test -- --filter merge`), and then only
- * the first pass runs; `TEST_KEYS=legacy` or `TEST_KEYS=new` runs only that pass (with `new`,
- * the arguments replace tests/functions/).
- * Ends with one line `test: N passed, N failed` and exits non-zero on any failure.
+ * the first pass runs; paths inside tests/unit/ go to the unit tests, the others to the stack's.
+ * `TEST_KEYS=legacy` or `TEST_KEYS=new` runs only that pass (with `new`, the arguments replace
+ * tests/functions/). The unit tests run whenever the arguments leave them something to run.
+ * Ends with one line `test: N passed, N failed` counting every part, and exits non-zero on any
+ * failure.
  */
 import {
   type FunctionKeys,
@@ -26,6 +30,7 @@ import {
 import { onLifelineLost, which } from './stack/process.ts';
 import { typesDrift } from './gen-types.ts';
 import { type Finding, judgeFindings } from './stack/advisors.ts';
+import { relative, resolve } from 'node:path';
 
 interface Tally {
   passed: number;
@@ -155,26 +160,54 @@ function isPath(arg: string): boolean {
   }
 }
 
-/** The Deno tests in `paths` against `stack`, its clients using `keys` (tests/_support/env.ts). */
-async function denoTests(
-  name: string,
-  stack: Stack,
-  keys: 'legacy' | 'new',
-  paths: string[],
-): Promise<void> {
+/** Runs `deno test` with `args` and records what its summary line counts. */
+async function denoTests(name: string, args: string[], env: Record<string, string>): Promise<void> {
   const [ok, out] = await stream([
     Deno.execPath(),
     'test',
-    '--allow-all',
     '--config',
     `${ROOT}/deno.json`,
-    ...paths,
-  ], { ...stack.env(), STACK_KEYS: keys, STACK_SIGNING_KEYS: stack.signingKeysPath });
+    ...args,
+  ], env);
   const plain = out.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, '');
   const summary = /(ok|FAILED) \| (\d+) passed.*?\| (\d+) failed/.exec(plain);
   const passed = Number(summary?.[2] ?? 0);
   const failed = Number(summary?.[3] ?? 0);
   record(name, passed, ok ? failed : Math.max(failed, 1), ok ? undefined : 'see above');
+}
+
+/** The unit tests' folder: run once, before the stack, and ignored by the stack's runs. */
+const UNIT = 'tests/unit';
+
+/**
+ * The Deno tests in `paths`, tests/unit/ left out, against `stack`, its clients using `keys`
+ * (tests/_support/env.ts).
+ */
+function stackTests(
+  name: string,
+  stack: Stack,
+  keys: 'legacy' | 'new',
+  paths: string[],
+): Promise<void> {
+  return denoTests(name, ['--allow-all', `--ignore=${UNIT}/`, ...paths], {
+    ...stack.env(),
+    STACK_KEYS: keys,
+    STACK_SIGNING_KEYS: stack.signingKeysPath,
+  });
+}
+
+/** Where a path argument lies: inside tests/unit/, around it (`tests/`, `.`) or apart from it. */
+function unitScope(path: string): 'inside' | 'around' | 'apart' {
+  const rel = relative(ROOT, resolve(ROOT, path));
+  if (rel === UNIT || rel.startsWith(`${UNIT}/`)) return 'inside';
+  if (rel === '' || UNIT.startsWith(`${rel}/`)) return 'around';
+  return 'apart';
+}
+
+/** The permission flags of `deno task test:unit`, so both run the unit tests alike. */
+function unitFlags(): string[] {
+  const task: string = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks['test:unit'];
+  return task.split(/\s+/).filter((arg) => arg.startsWith('--'));
 }
 
 /** What stops the stack running now (for the signal handlers and a lost lifeline). */
@@ -220,24 +253,38 @@ async function main(): Promise<number> {
   }
   const passes = only ? [only] : args.length ? ['legacy'] : ['legacy', 'new'];
   const dir = `${ROOT}/.stack/test-${Deno.pid}`;
+  const given = args.filter(isPath);
+  const options = args.filter((arg) => !isPath(arg));
+  const unitPaths = !given.length || given.some((p) => unitScope(p) === 'around')
+    ? [`${UNIT}/`]
+    : given.filter((p) => unitScope(p) === 'inside');
+  const stackPaths = given.filter((p) => unitScope(p) !== 'inside');
+  const stackScope = !given.length || stackPaths.length > 0;
 
+  if (unitPaths.length) {
+    const name = `Deno unit tests (${unitPaths.join(' ')}), no stack`;
+    await denoTests(name, [...unitFlags(), ...options, ...unitPaths], {});
+  }
   if (passes.includes('legacy')) {
     await withStack('legacy keys', dir, { functionKeys: 'legacy' }, async (stack) => {
       await advisors(stack);
       await types(stack);
       await pgtap(stack);
+      if (!stackScope) return;
       // Without a path, `deno test` would also run scripts/test.ts (a `test.ts`) inside itself.
-      const paths = args.some(isPath) ? args : [...args, 'tests/'];
-      await denoTests('Deno tests (tests/), legacy keys and HS256 tokens', stack, 'legacy', paths);
+      const paths = given.length ? stackPaths : ['tests/'];
+      const but = paths.some((p) => unitScope(p) === 'around') ? `, not ${UNIT}/` : '';
+      const name = `Deno tests (${paths.join(' ')}${but}), legacy keys and HS256 tokens`;
+      await stackTests(name, stack, 'legacy', [...options, ...paths]);
     });
   }
-  if (passes.includes('new')) {
-    const options = { functionKeys: 'new', noVerifyJwt: true } as const;
-    await withStack('new keys, verify_jwt off', `${dir}-new`, options, async (stack) => {
-      const paths = args.some(isPath) ? args : [...args, 'tests/functions/'];
+  if (passes.includes('new') && stackScope) {
+    const keys = { functionKeys: 'new', noVerifyJwt: true } as const;
+    await withStack('new keys, verify_jwt off', `${dir}-new`, keys, async (stack) => {
+      const paths = given.length ? stackPaths : ['tests/functions/'];
       const name = `Deno tests (${paths.join(' ')}), publishable and secret keys, ES256 ` +
         'tokens, the function served with verify_jwt = false';
-      await denoTests(name, stack, 'new', paths);
+      await stackTests(name, stack, 'new', [...options, ...paths]);
     });
   }
   return tally.failed > 0 ? 1 : 0;

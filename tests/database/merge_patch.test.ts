@@ -1,31 +1,12 @@
 /**
  * The settings merge is `private.jsonb_merge_patch` in the database (called by
- * `public.merge_tenant_module_settings`); the bench's baseline keeps the earlier JavaScript merge.
- * Both are checked against every example of RFC 7396's appendix.
+ * `public.merge_tenant_module_settings`), checked against every example of RFC 7396's appendix
+ * (the bench's baseline JavaScript merge is checked against them in tests/unit/bench/).
  */
 import assert from 'node:assert/strict';
-import { mergePatch } from '../../bench/baseline/merge-patch.ts';
 import type { JsonValue } from '../../supabase/functions/_shared/json.ts';
 import { connect } from '../_support/fixtures.ts';
-
-// RFC 7396, Appendix A: every example, target + patch = result.
-const RFC_EXAMPLES: [JsonValue, JsonValue, JsonValue][] = [
-  [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
-  [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
-  [{ a: 'b' }, { a: null }, {}],
-  [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
-  [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
-  [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
-  [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
-  [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-  [['a', 'b'], ['c', 'd'], ['c', 'd']],
-  [{ a: 'b' }, ['c'], ['c']],
-  [{ a: 'foo' }, null, null],
-  [{ a: 'foo' }, 'bar', 'bar'],
-  [{ e: null }, { a: 1 }, { e: null, a: 1 }],
-  [[1, 2], { a: 'b', c: null }, { a: 'b' }],
-  [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
-];
+import { RFC_EXAMPLES } from '../_support/rfc7396.ts';
 
 Deno.test('jsonb_merge_patch matches every RFC 7396 appendix example', async () => {
   const sql = connect();
@@ -56,11 +37,5 @@ Deno.test('jsonb_merge_patch keeps untouched values exactly as jsonb stores them
     );
   } finally {
     await sql.end();
-  }
-});
-
-Deno.test('baseline mergePatch matches every RFC 7396 appendix example', () => {
-  for (const [i, [target, patch, expected]] of RFC_EXAMPLES.entries()) {
-    assert.deepEqual(mergePatch(target, patch), expected, `example ${i + 1}`);
   }
 });

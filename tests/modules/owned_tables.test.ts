@@ -9,7 +9,7 @@ import type postgres from 'postgres';
 import { type ModuleManifest, readManifest } from '../../scripts/modules/manifest.ts';
 import { describeRefusal, PublishError, publishModules } from '../../scripts/modules/publish.ts';
 import { connect } from '../_support/fixtures.ts';
-import { manifest } from './files.ts';
+import { manifest } from '../_support/module-files.ts';
 
 const suffix = () => crypto.randomUUID().slice(0, 8);
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { type MigrationStep, readManifests } from '../../scripts/modules/manifest.ts';
 import { PublishError, publishModules, SEED_FILE, seedSql } from '../../scripts/modules/publish.ts';
 import { connect, createWorld } from '../_support/fixtures.ts';
-import { fixtureId, manifest, moduleDir, moduleFile } from './files.ts';
+import { fixtureId, manifest, moduleDir, moduleFile } from '../_support/module-files.ts';
 import { runTask } from './tasks.ts';
 
 const publish = (dir: string, ...args: string[]) => runTask('publish', '--dir', dir, ...args);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ROOT } from '../../scripts/stack/project.ts';
 import { stack } from '../_support/env.ts';
 import { connect, createWorld } from '../_support/fixtures.ts';
-import { fixtureId } from './files.ts';
+import { fixtureId } from '../_support/module-files.ts';
 import { runTask } from './tasks.ts';
 
 const EXAMPLE = /<!-- versions example: (.+?) -->\s*```\w*\n([\s\S]*?)\n```/g;

@@ -9,7 +9,7 @@ import type postgres from 'postgres';
 import { type MigrationStep } from '../../scripts/modules/manifest.ts';
 import { publishModules } from '../../scripts/modules/publish.ts';
 import { connect } from '../_support/fixtures.ts';
-import { fixtureId, manifest } from './files.ts';
+import { fixtureId, manifest } from '../_support/module-files.ts';
 import { runTask, startTask } from './tasks.ts';
 
 const v1Schema = {

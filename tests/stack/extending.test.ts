@@ -1,11 +1,9 @@
 /**
  * The README's "Add your own module" followed literally: in a copy of the project, write the
  * files its `<!-- how-to file: … -->` blocks give, run the commands it names, then the test
- * command; the whole suite must stay green with the team's module beside the registry. Also the
- * advisors verdict (scripts/stack/advisors.ts) on findings of each kind.
+ * command; the whole suite must stay green with the team's module beside the registry.
  */
 import assert from 'node:assert/strict';
-import { aboutRegistry, judgeFindings } from '../../scripts/stack/advisors.ts';
 import { ROOT } from '../../scripts/stack/mod.ts';
 
 const HOW_TO = /<!-- how-to file: (\S+) -->\s*```\w*\n([\s\S]*?)\n```/g;
@@ -85,40 +83,4 @@ Deno.test('the README how-to adds a module, its table and its test, and the suit
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test('advisors: warnings fail anywhere, info fails only about the registry', () => {
-  const finding = (level: string, schema?: string, name?: string) => ({
-    name: 'lint',
-    level,
-    detail: 'x',
-    metadata: schema ? { schema, name, type: 'table' } : undefined,
-  });
-  const team = finding('INFO', 'public', 'helpdesk_tickets');
-  const registryTable = finding('INFO', 'public', 'tenant_modules');
-  const privateFunction = finding('INFO', 'private', 'user_tenant_ids');
-  const teamWarning = finding('WARN', 'public', 'helpdesk_tickets');
-  const anonymous = finding('INFO');
-  assert.equal(aboutRegistry(team), false);
-  assert.equal(aboutRegistry(registryTable), true);
-  assert.equal(aboutRegistry(privateFunction), true);
-  assert.equal(aboutRegistry(anonymous), true, 'a finding naming no object counts against us');
-  const { failing, reported } = judgeFindings([
-    team,
-    registryTable,
-    privateFunction,
-    teamWarning,
-    anonymous,
-  ]);
-  assert.deepEqual(reported, [team]);
-  assert.deepEqual(failing, [registryTable, privateFunction, teamWarning, anonymous]);
-});
-
-Deno.test('the registry tables of the advisors verdict are those of the pgTAP structure test', async () => {
-  const { REGISTRY_TABLES } = await import('../../scripts/stack/advisors.ts');
-  const structure = await Deno.readTextFile(`${ROOT}/supabase/tests/00_structure.sql`);
-  const listed = [...structure.matchAll(/insert into registry_tables values (.*);/g)]
-    .map((m) => m[1]).join(', ');
-  const names = [...listed.matchAll(/'(\w+)'/g)].map((m) => m[1]);
-  assert.deepEqual(names.sort(), [...REGISTRY_TABLES].sort());
 });

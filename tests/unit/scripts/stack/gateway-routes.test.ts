@@ -1,6 +1,6 @@
 /** The gateway's routing of request paths, without a server. */
 import assert from 'node:assert/strict';
-import { isPlainPath, routeOf, upstreamUrl } from '../../scripts/stack/gateway-routes.ts';
+import { isPlainPath, routeOf, upstreamUrl } from '../../../../scripts/stack/gateway-routes.ts';
 
 /** The pathname a request for `path` has once parsed, as the gateway sees it. */
 const parsed = (path: string) => new URL(`http://127.0.0.1:54321${path}`).pathname;

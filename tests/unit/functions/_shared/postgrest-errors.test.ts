@@ -1,7 +1,10 @@
+/** PostgREST and Postgres errors as problems (supabase/functions/_shared/postgrest-errors.ts). */
 import assert from 'node:assert/strict';
-import { HTTPException } from 'hono/http-exception';
-import { ruleVerdict, upstreamError } from '../../supabase/functions/_shared/postgrest-errors.ts';
-import { ApiError, problemResponse, toApiError } from '../../supabase/functions/_shared/problem.ts';
+import {
+  ruleVerdict,
+  upstreamError,
+} from '../../../../supabase/functions/_shared/postgrest-errors.ts';
+import { problemResponse } from '../../../../supabase/functions/_shared/problem.ts';
 
 const CASES: [string, number, { code?: string; message?: string }, number, string][] = [
   [
@@ -77,41 +80,6 @@ Deno.test('upstreamError reports an unknown upstream code as a 500 internal_erro
   } finally {
     console.error = log;
   }
-});
-
-Deno.test('toApiError turns hono exceptions into problems and keeps ApiErrors', () => {
-  const original = new ApiError('already_installed', 'x');
-  assert.equal(toApiError(original), original);
-  const malformed = toApiError(
-    new HTTPException(400, { message: 'Malformed JSON in request body' }),
-  );
-  assert.equal(malformed.status, 400);
-  assert.equal(malformed.code, 'invalid_json');
-  assert.equal(toApiError(new HTTPException(413)).code, 'payload_too_large');
-});
-
-Deno.test('problemResponse writes RFC 9457 problem+json with the extra headers', async () => {
-  const res = problemResponse(
-    new ApiError('invalid_request', 'Bad.', [{ path: 'body.a', message: 'wrong' }], {
-      'x-extra': '1',
-    }),
-  );
-  assert.equal(res.status, 400);
-  assert.equal(res.headers.get('content-type'), 'application/problem+json');
-  assert.equal(res.headers.get('x-extra'), '1');
-  assert.deepEqual(await res.json(), {
-    type: 'urn:module-registry:problem:invalid_request',
-    title: 'Invalid request',
-    status: 400,
-    detail: 'Bad.',
-    code: 'invalid_request',
-    errors: [{ path: 'body.a', message: 'wrong' }],
-  });
-});
-
-Deno.test('problemResponse leaves errors out when there are none', async () => {
-  const body = await problemResponse(new ApiError('not_found', 'No.')).json();
-  assert.equal('errors' in body, false);
 });
 
 /** What PostgREST passes on from the module_versions migration's refusals (message, DETAIL). */
@@ -312,21 +280,4 @@ Deno.test('a purge refusal names the table and the rows kept; any other 42501 is
   };
   assert.equal(ruleVerdict(rls), undefined);
   assert.equal(upstreamError(403, rls).code, 'forbidden');
-});
-
-Deno.test('problemResponse writes extension members after the standard ones', async () => {
-  const dependents = [{ module_id: 'agency', version: '1.0.0', range: '^1.2.0' }];
-  const res = problemResponse(
-    new ApiError('required_by', 'Needed.', undefined, undefined, { dependents }),
-  );
-  const text = await res.text();
-  assert.deepEqual(Object.keys(JSON.parse(text)), [
-    'type',
-    'title',
-    'status',
-    'detail',
-    'code',
-    'dependents',
-  ]);
-  assert.deepEqual(JSON.parse(text).dependents, dependents);
 });

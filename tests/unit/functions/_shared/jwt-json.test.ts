@@ -1,6 +1,9 @@
 /** The duplicate-member check of supabase/functions/_shared/jwt-json.ts, without a stack. */
 import assert from 'node:assert/strict';
-import { duplicateKeyIn, duplicateMember } from '../../supabase/functions/_shared/jwt-json.ts';
+import {
+  duplicateKeyIn,
+  duplicateMember,
+} from '../../../../supabase/functions/_shared/jwt-json.ts';
 
 const b64url = (text: string) =>
   btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/=+$/, '')
