@@ -75,12 +75,14 @@ Deno.test('toApiError turns hono exceptions into problems and keeps ApiErrors', 
 });
 
 Deno.test('toApiError maps other hono exceptions to 400 invalid_request with their message', () => {
-  const refused = toApiError(new HTTPException(415, { message: 'Use JSON.' }));
+  const refused = toApiError(new HTTPException(409, { message: 'Use JSON.' }));
   assert.deepEqual([refused.status, refused.code, refused.detail], [
     400,
     'invalid_request',
     'Use JSON.',
   ]);
+  const mediaType = toApiError(new HTTPException(415, { message: 'Unsupported Media Type' }));
+  assert.deepEqual([mediaType.status, mediaType.code], [415, 'unsupported_media_type']);
   const silent = toApiError(new HTTPException(404));
   assert.deepEqual([silent.code, silent.detail], ['invalid_request', 'The request was refused.']);
   const tooLarge = toApiError(new HTTPException(413, { message: 'Body over 1 MiB' }));
