@@ -11,7 +11,7 @@ import type { UserEnv } from '../_shared/auth.ts';
 import { type JsonObject, parseExactJson } from '../_shared/json.ts';
 import { json, JSON_BODY, PARAMS, problems, validatedRoutes } from '../_shared/openapi.ts';
 import { upstreamError } from '../_shared/postgrest-errors.ts';
-import { ApiError } from '../_shared/problem.ts';
+import { ApiError, type ProblemCode } from '../_shared/problem.ts';
 import {
   cascadeQuery,
   emptyBodyAsObject,
@@ -58,6 +58,15 @@ function body<T extends z.ZodType>(schema: T, required = true) {
 }
 
 const row = json(tenantModuleSchema, 'The installed module.');
+
+/** What any change of an installed module can be refused with, beside its own codes. */
+const CHANGE: ProblemCode[] = [
+  ...PARAMS,
+  'forbidden',
+  'tenant_not_found',
+  'module_not_installed',
+  'module_unavailable',
+];
 
 /**
  * The validated JSON body again, parsed so that numbers keep every digit the client sent (the
@@ -136,14 +145,10 @@ const enabledRoute = createRoute({
   responses: {
     200: row,
     ...problems(
-      ...PARAMS,
+      ...CHANGE,
       ...JSON_BODY,
-      'forbidden',
-      'tenant_not_found',
-      'module_not_installed',
       'missing_dependencies',
       'required_by',
-      'module_unavailable',
     ),
   },
 });
@@ -183,12 +188,7 @@ const previewRoute = createRoute({
       uninstallPreviewSchema,
       'The dependents and the rows a purge deletes.',
     ),
-    ...problems(
-      ...PARAMS,
-      'forbidden',
-      'tenant_not_found',
-      'module_not_installed',
-    ),
+    ...problems(...PARAMS, 'forbidden', 'tenant_not_found', 'module_not_installed'),
   },
 });
 
@@ -204,13 +204,9 @@ const settingsRoute = createRoute({
   responses: {
     200: row,
     ...problems(
-      ...PARAMS,
+      ...CHANGE,
       ...JSON_BODY,
-      'forbidden',
-      'tenant_not_found',
-      'module_not_installed',
       'invalid_settings',
-      'module_unavailable',
     ),
   },
 });
@@ -227,16 +223,12 @@ const upgradeRoute = createRoute({
   responses: {
     200: row,
     ...problems(
-      ...PARAMS,
+      ...CHANGE,
       ...JSON_BODY,
-      'forbidden',
-      'tenant_not_found',
-      'module_not_installed',
       'upgrade_blocked',
       'missing_dependencies',
       'downgrade_not_supported',
       'unknown_version',
-      'module_unavailable',
     ),
   },
 });
