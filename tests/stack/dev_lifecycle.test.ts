@@ -148,6 +148,32 @@ Deno.test({
           await waitFor(dev, /^function hello: files changed, reloading…$/m, { after: mark });
           assert.deepEqual(await callHello(anon), '200 Bonjour v2', 'shared code is reloaded too');
 
+          // config.toml naming another entrypoint restarts the function on it, as serve would.
+          const config = `${project}/supabase/config.toml`;
+          const shipped = await Deno.readTextFile(config);
+          mark = dev.output().length;
+          await Deno.writeTextFile(
+            `${project}/supabase/functions/hello/v3.ts`,
+            "export default { fetch: () => new Response('v3') };\n",
+          );
+          await waitFor(dev, /^function hello: reloaded$/m, { after: mark });
+          assert.deepEqual(
+            await callHello(anon),
+            '200 Bonjour v2',
+            'index.ts still the entrypoint',
+          );
+          for (
+            const [toml, body] of [
+              [`${shipped}\n[functions.hello]\nentrypoint = "./functions/hello/v3.ts"\n`, 'v3'],
+              [shipped, 'Bonjour v2'],
+            ]
+          ) {
+            mark = dev.output().length;
+            await Deno.writeTextFile(config, toml);
+            await waitFor(dev, /^function hello: files changed, reloading…$/m, { after: mark });
+            assert.deepEqual(await callHello(anon), `200 ${body}`);
+          }
+
           // A module file saved while the stack runs is published at once; a refused one is said.
           const moduleFile = `${project}/supabase/modules/zz-live.json`;
           const module = { id: 'zz-live', name: 'Live', version: '1.0.0', settings_schema: null };
