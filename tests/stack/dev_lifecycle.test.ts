@@ -50,7 +50,7 @@ async function makeProject(dir: string): Promise<string> {
     `${dir}/supabase/functions/hello/index.ts`,
     `import { greeting } from '../_shared/greeting.ts';\n` +
       `console.log('hello: booted');\n` +
-      'Deno.serve(() => new Response(`${greeting} v1`));\n',
+      'export default { fetch: () => new Response(`${greeting} v1`) };\n',
   );
   return dir;
 }
