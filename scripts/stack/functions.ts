@@ -3,6 +3,7 @@
  * port, restarted when it crashes (the crash logged with the last lines of its log), and reloaded
  * on demand when its code changes, with requests held until the new host listens.
  */
+import type { FunctionSetup } from './project.ts';
 import {
   type Child,
   fileSize,
@@ -21,12 +22,11 @@ const QUICK_CRASH_MS = 5_000;
 
 export interface FunctionHostOptions {
   name: string;
-  /** The folder holding `supabase/`. */
-  project: string;
-  /** Its entrypoint (default `<project>/supabase/functions/<name>/index.ts`). */
-  entrypoint?: string;
-  /** deno.json whose import map the function runs with. */
-  config: string;
+  /**
+   * Its entrypoint and Deno configuration (project.ts `functionSetup`), asked again at every start
+   * so that a new deno.json or config.toml entry applies from the next reload.
+   */
+  setup: () => FunctionSetup;
   logFile: string;
   env: Record<string, string>;
   watchdog?: Watchdog;
@@ -39,6 +39,7 @@ export interface FunctionHostOptions {
 interface Instance {
   child: Child;
   url: string;
+  setup: FunctionSetup;
   /** When it started listening; undefined while it starts. */
   readyAt?: number;
   /** Stopped on purpose (a reload or the stack stopping): its exit is no crash. */
@@ -71,12 +72,13 @@ export class FunctionHost {
 
   /** What identifies this host's process in `ps` (its entrypoint and port). */
   get marker(): string | undefined {
-    return this.#current && `${this.#entrypoint} ${new URL(this.#current.url).port}`;
+    const current = this.#current;
+    return current && `${current.setup.entrypoint} ${new URL(current.url).port}`;
   }
 
-  get #entrypoint(): string {
-    return this.options.entrypoint ??
-      `${this.options.project}/supabase/functions/${this.options.name}/index.ts`;
+  /** The setup the running host started with, if one runs. */
+  get running(): FunctionSetup | undefined {
+    return this.#current?.setup;
   }
 
   /**
@@ -149,7 +151,8 @@ export class FunctionHost {
   }
 
   #boot(): Promise<Instance> {
-    const { name, config, logFile, env, watchdog } = this.options;
+    const { name, logFile, env, watchdog } = this.options;
+    const setup = this.options.setup();
     const port = freePort();
     const logStart = fileSize(logFile);
     const child = spawn(
@@ -159,17 +162,21 @@ export class FunctionHost {
         'run',
         '--allow-all',
         '--quiet',
+        // Packages come from the installed node_modules, whatever the function's deno.json says
+        // (the edge runtime installs them itself): nothing is fetched when a host starts.
+        '--node-modules-dir=manual',
         '--config',
-        config,
+        setup.config,
+        ...(setup.importMap ? ['--import-map', setup.importMap] : []),
         HOST,
-        this.#entrypoint,
+        setup.entrypoint,
         String(port),
       ],
       logFile,
       { ...env, NO_COLOR: '1' },
       { lifeline: true, watchdog },
     );
-    const instance: Instance = { child, url: `http://127.0.0.1:${port}`, stopping: false };
+    const instance: Instance = { child, url: `http://127.0.0.1:${port}`, setup, stopping: false };
     this.#current = instance;
     const ready = waitUntil(`function ${name}`, () => portInUse(port), child, 120_000).then(
       () => {

@@ -22,7 +22,13 @@ import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from './jwt.ts';
 import { findPostgresBin, type LocalPostgres } from './postgres.ts';
 import { findPostgrestBin, LocalPostgrest, POSTGREST_MAJOR } from './postgrest.ts';
 import { freePort, portInUse, StackError, Watchdog } from './process.ts';
-import { discoverFunctions, ROOT } from './project.ts';
+import {
+  discoverFunctions,
+  type FunctionsConfig,
+  functionSetup,
+  readFunctionsConfig,
+  ROOT,
+} from './project.ts';
 import { postgrestJwks, publicJwks, type SigningKey, stackSigningKeys } from './signing-keys.ts';
 import { removeState, type StackProcess, stopLeftovers, writeState } from './state.ts';
 import { type ProjectChanges, watchProject } from './watch.ts';
@@ -263,17 +269,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
     }
 
-    const readConfig = async () =>
-      options.noVerifyJwt
-        ? () => false
-        : readVerifyJwt(await Deno.readTextFile(`${project}/supabase/config.toml`));
-    let verifyJwt = await readConfig();
+    /** config.toml's `[functions.<name>]`: verify_jwt for the gateway, the rest for the hosts. */
+    const readConfig = async (): Promise<[(name: string) => boolean, FunctionsConfig]> => {
+      const text = await Deno.readTextFile(`${project}/supabase/config.toml`);
+      return [options.noVerifyJwt ? () => false : readVerifyJwt(text), readFunctionsConfig(text)];
+    };
+    let [verifyJwt, functionsConfig] = await readConfig();
+    /** Each function runs with its own deno.json, as on the edge runtime (project.ts). */
+    const setupOf = (name: string, entrypoint?: string) => () =>
+      functionSetup(project, name, functionsConfig, { fallback: `${ROOT}/deno.json`, entrypoint });
     const addFunction = (name: string, entrypoint?: string): FunctionHost => {
       const host = new FunctionHost({
         name,
-        project,
-        entrypoint,
-        config: `${ROOT}/deno.json`,
+        setup: setupOf(name, entrypoint),
         logFile: `${dir}/function-${name}.log`,
         env,
         watchdog,
@@ -312,11 +320,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           if (stopping) return;
           if (changes.config) {
             try {
-              verifyJwt = await readConfig();
+              [verifyJwt, functionsConfig] = await readConfig();
               for (const route of routes.values()) route.verifyJwt = verifyJwt(route.name);
               log('supabase/config.toml changed: verify_jwt re-read');
+              for (const [name, host] of hosts) {
+                const running = host.running;
+                if (!running || options.functions?.[name]) continue;
+                if (JSON.stringify(running) !== JSON.stringify(setupOf(name)())) {
+                  host.hold(); // reloaded below, on its new entrypoint or imports
+                  changes.functions.add(name);
+                }
+              }
             } catch (error) {
-              log(`supabase/config.toml unreadable, verify_jwt unchanged: ${error}`);
+              log(`supabase/config.toml unreadable, functions unchanged: ${error}`);
             }
           }
           const present = new Set(discoverFunctions(project));

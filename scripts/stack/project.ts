@@ -1,7 +1,9 @@
 /**
- * What the stack reads from a project (the folder holding `supabase/`): its functions, its seed
- * files as `supabase/config.toml` lists them, and the real Supabase CLI run against it.
+ * What the stack reads from a project (the folder holding `supabase/`): its functions and how each
+ * runs, its seed files as `supabase/config.toml` lists them, and the real Supabase CLI run against
+ * it.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { run } from './process.ts';
@@ -45,6 +47,71 @@ export function discoverFunctions(project: string): string[] {
     } catch { /* not a function */ }
   }
   return names.sort();
+}
+
+/** What a function host runs: an entrypoint and the Deno configuration it resolves imports with. */
+export interface FunctionSetup {
+  /** Absolute path of the module to import. */
+  entrypoint: string;
+  /** The deno.json it runs with (`--config`). */
+  config: string;
+  /** A plain import map that replaces the config's imports (`--import-map`), if any. */
+  importMap?: string;
+}
+
+/** The `[functions.<name>]` tables of config.toml, as far as the local stack reads them. */
+export type FunctionsConfig = Record<
+  string,
+  { verify_jwt?: boolean; entrypoint?: string; import_map?: string }
+>;
+
+/** The `[functions.<name>]` tables of a config.toml's text. */
+export function readFunctionsConfig(configToml: string): FunctionsConfig {
+  return (parseToml(configToml) as { functions?: FunctionsConfig }).functions ?? {};
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How `supabase functions serve` and `supabase functions deploy` would run function `name` of
+ * `project`, given `config` (its config.toml's functions), in the Supabase CLI's order
+ * (supabase/cli `pkg/config/config.go`, and `GetFunctionConfig` in
+ * `internal/functions/deploy/deploy.go`): the entrypoint is `[functions.<name>] entrypoint`
+ * (relative to `supabase/`), else `functions/<name>/index.ts`; its imports come from
+ * `[functions.<name>] import_map` when set, else from the `deno.json` or `deno.jsonc` beside the
+ * entrypoint, else from the deprecated `functions/<name>/import_map.json` or
+ * `functions/import_map.json`; with none of these, from `fallback` (the repository's deno.json).
+ * `options.entrypoint` replaces the first step (the bench's baseline, outside `supabase/`).
+ */
+export function functionSetup(
+  project: string,
+  name: string,
+  config: FunctionsConfig,
+  options: { fallback: string; entrypoint?: string },
+): FunctionSetup {
+  const supabase = `${project}/supabase`;
+  const declared = config[name] ?? {};
+  const inSupabase = (path: string) => resolve(supabase, path);
+  const entrypoint = options.entrypoint ??
+    (declared.entrypoint
+      ? inSupabase(declared.entrypoint)
+      : `${supabase}/functions/${name}/index.ts`);
+  const folder = entrypoint.replace(/\/[^/]*$/, '');
+  const imports = declared.import_map ? inSupabase(declared.import_map) : [
+    `${folder}/deno.json`,
+    `${folder}/deno.jsonc`,
+    `${supabase}/functions/${name}/import_map.json`,
+    `${supabase}/functions/import_map.json`,
+  ].find(isFile);
+  if (!imports) return { entrypoint, config: options.fallback };
+  if (/(^|\/)deno\.jsonc?$/.test(imports)) return { entrypoint, config: imports };
+  return { entrypoint, config: options.fallback, importMap: imports };
 }
 
 interface SeedConfig {
@@ -95,11 +162,5 @@ function glob(pattern: string): string[] {
       }
     });
   }
-  return paths.filter((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  });
+  return paths.filter(isFile);
 }

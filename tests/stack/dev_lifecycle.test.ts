@@ -50,7 +50,7 @@ async function makeProject(dir: string): Promise<string> {
     `${dir}/supabase/functions/hello/index.ts`,
     `import { greeting } from '../_shared/greeting.ts';\n` +
       `console.log('hello: booted');\n` +
-      'Deno.serve(() => new Response(`${greeting} v1`));\n',
+      'export default { fetch: () => new Response(`${greeting} v1`) };\n',
   );
   return dir;
 }
@@ -147,6 +147,32 @@ Deno.test({
           await edit(`${project}/supabase/functions/_shared/greeting.ts`, 'Hello', 'Bonjour');
           await waitFor(dev, /^function hello: files changed, reloading…$/m, { after: mark });
           assert.deepEqual(await callHello(anon), '200 Bonjour v2', 'shared code is reloaded too');
+
+          // config.toml naming another entrypoint restarts the function on it, as serve would.
+          const config = `${project}/supabase/config.toml`;
+          const shipped = await Deno.readTextFile(config);
+          mark = dev.output().length;
+          await Deno.writeTextFile(
+            `${project}/supabase/functions/hello/v3.ts`,
+            "export default { fetch: () => new Response('v3') };\n",
+          );
+          await waitFor(dev, /^function hello: reloaded$/m, { after: mark });
+          assert.deepEqual(
+            await callHello(anon),
+            '200 Bonjour v2',
+            'index.ts still the entrypoint',
+          );
+          for (
+            const [toml, body] of [
+              [`${shipped}\n[functions.hello]\nentrypoint = "./functions/hello/v3.ts"\n`, 'v3'],
+              [shipped, 'Bonjour v2'],
+            ]
+          ) {
+            mark = dev.output().length;
+            await Deno.writeTextFile(config, toml);
+            await waitFor(dev, /^function hello: files changed, reloading…$/m, { after: mark });
+            assert.deepEqual(await callHello(anon), `200 ${body}`);
+          }
 
           // A module file saved while the stack runs is published at once; a refused one is said.
           const moduleFile = `${project}/supabase/modules/zz-live.json`;

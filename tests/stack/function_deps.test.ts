@@ -1,11 +1,16 @@
 /**
  * The edge runtime (`supabase functions serve`, deploys) resolves a function's bare imports with
- * the `deno.json` in the function's folder, not with the project's import map, which is what the
- * local stack and the tests use. Each function's `deno.json` must therefore map every bare
- * specifier its code (and `_shared`) imports, to exactly the version the import map pins.
+ * the `deno.json` in the function's folder, and so does the local stack's function host; the
+ * tests, the bench and `deno task typecheck` import the same code with the project's import map.
+ * Each function's `deno.json` must therefore map every bare specifier its code (and `_shared`)
+ * imports, to exactly the version the import map pins, and resolve from the installed
+ * node_modules; and config.toml must not name an `import_map` for a function, which would replace
+ * that deno.json on deploy (supabase/cli `GetFunctionConfig`: flag, then config.toml, then the
+ * function's deno.json).
  */
 import assert from 'node:assert/strict';
 import { ROOT } from '../../scripts/stack/mod.ts';
+import { readFunctionsConfig } from '../../scripts/stack/project.ts';
 
 const FUNCTIONS = `${ROOT}/supabase/functions`;
 
@@ -55,5 +60,35 @@ Deno.test('each function has a deno.json that pins its imports as the import map
       assert.ok(key, `${name}/deno.json does not map "${spec}"`);
       assert.deepEqual(imports[key], root[key], `${name}/deno.json pins "${key}" differently`);
     }
+  }
+});
+
+Deno.test('config.toml names no import_map for a function, so its own deno.json applies', () => {
+  const config = readFunctionsConfig(Deno.readTextFileSync(`${ROOT}/supabase/config.toml`));
+  for (const [name, table] of Object.entries(config)) {
+    assert.equal(
+      table.import_map,
+      undefined,
+      `[functions.${name}] import_map overrides its deno.json`,
+    );
+  }
+});
+
+Deno.test('each function type-checks with its own deno.json, its packages from node_modules', async () => {
+  for (const name of functions) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        'check',
+        '--quiet',
+        '--node-modules-dir=manual',
+        '--config',
+        `${FUNCTIONS}/${name}/deno.json`,
+        `${FUNCTIONS}/${name}/index.ts`,
+      ],
+      // An npm registry nobody answers: a package missing from node_modules fails, not downloads.
+      env: { NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/', NO_COLOR: '1' },
+      stdin: 'null',
+    }).output();
+    assert.ok(out.success, `${name}: ${new TextDecoder().decode(out.stderr)}`);
   }
 });
