@@ -14,7 +14,7 @@ import { PUBLISHABLE_KEY } from '../../scripts/stack/api-keys.ts';
 import { FunctionHost } from '../../scripts/stack/functions.ts';
 import { ANON_KEY, JWT_SECRET, mintUserJwt, verifyJwt } from '../../scripts/stack/jwt.ts';
 import { freePort } from '../../scripts/stack/process.ts';
-import { ROOT } from '../../scripts/stack/project.ts';
+import { functionSetup, readFunctionsConfig, ROOT } from '../../scripts/stack/project.ts';
 import {
   AUTH_SERVER_TRUST_MS,
   authenticate,
@@ -298,6 +298,8 @@ Deno.test('a token repeating a member of its header or payload is refused, howev
  * The modules function in a process of its own, as the local stack runs it (function-host.ts),
  * given `env`; the other variables of `VARS` are unset ('') whatever this process has.
  */
+const configToml = await Deno.readTextFile(`${ROOT}/supabase/config.toml`);
+
 async function withFunction(
   env: Record<string, string>,
   fn: (url: string) => Promise<void>,
@@ -305,8 +307,10 @@ async function withFunction(
   const dir = await Deno.makeTempDir({ prefix: 'auth-keys-' });
   const host = new FunctionHost({
     name: 'modules',
-    project: ROOT,
-    config: `${ROOT}/deno.json`,
+    setup: () =>
+      functionSetup(ROOT, 'modules', readFunctionsConfig(configToml), {
+        fallback: `${ROOT}/deno.json`,
+      }),
     logFile: `${dir}/function.log`,
     env: { ...Object.fromEntries(VARS.map((v) => [v, ''])), ...env },
     log: (line) => console.error(line),
