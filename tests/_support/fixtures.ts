@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../packages/database/src/types/database.ts';
-import { checkContract, parseBody } from './contract.ts';
+import { checkContract, contractFetch, parseBody } from './contract.ts';
 import { stack } from './env.ts';
 import { userJwt } from './jwt.ts';
 
@@ -206,7 +206,8 @@ export async function api(
 export function clientFor(token: string): SupabaseClient<Database> {
   return createClient<Database>(stack.apiUrl, stack.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { headers: { Authorization: `Bearer ${token}` } },
+    // Answers of the modules function are checked against the OpenAPI document (contract.ts).
+    global: { headers: { Authorization: `Bearer ${token}` }, fetch: contractFetch },
   });
 }
 

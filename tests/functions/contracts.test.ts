@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { api, clientFor, withWorld, type World } from '../_support/fixtures.ts';
 import { stack } from '../_support/env.ts';
+import { contractFetch } from '../_support/contract.ts';
 
 const SCHEMA = {
   type: 'object',
@@ -224,7 +225,7 @@ Deno.test('big numbers and 1.10 survive a merge of another key, in the row and t
     const moduleId = await w.catalogModule();
     await w.sql`insert into public.tenant_modules (tenant_id, module_id, settings)
       values (${w.tenantId}, ${moduleId}, '{"big": 12345678901234567890, "price": 1.10}')`;
-    const res = await fetch(
+    const res = await contractFetch(
       `${stack.apiUrl}/functions/v1/modules/tenants/${w.tenantId}/${moduleId}/settings`,
       {
         method: 'PATCH',

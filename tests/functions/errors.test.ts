@@ -22,6 +22,7 @@ import {
   strangerKey,
   unsignedJwt,
 } from '../_support/jwt.ts';
+import { contractFetch } from '../_support/contract.ts';
 
 function assertProblem(
   res: { status: number; body: Record<string, unknown>; headers: Headers },
@@ -240,7 +241,7 @@ Deno.test('unknown routes are 404 not_found and unsupported methods 405 with All
 
 Deno.test('HEAD on the catalog answers like GET without a body', async () => {
   await withWorld(async (w) => {
-    const res = await fetch(`${stack.apiUrl}/functions/v1/modules`, {
+    const res = await contractFetch(`${stack.apiUrl}/functions/v1/modules`, {
       method: 'HEAD',
       headers: { authorization: `Bearer ${w.users.owner.token}` },
     });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stack } from '../_support/env.ts';
 import { createWorld, isProblem } from '../_support/fixtures.ts';
+import { contractFetch } from '../_support/contract.ts';
 
 const RUNS = Number(Deno.env.get('FUZZ_RUNS') ?? 2_000);
 
@@ -163,7 +164,7 @@ Deno.test({
               },
             };
             if (payload !== null && method !== 'GET' && method !== 'HEAD') init.body = payload;
-            const res = await fetch(`${stack.apiUrl}/functions/v1/modules${suffix}`, init);
+            const res = await contractFetch(`${stack.apiUrl}/functions/v1/modules${suffix}`, init);
             const text = await res.text();
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
             const what = `${method} ${suffix} ${type} ${String(payload).slice(0, 200)}`;

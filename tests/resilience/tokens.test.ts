@@ -10,6 +10,7 @@ import { mintUserJwt } from '../../scripts/stack/jwt.ts';
 import { stack } from '../_support/env.ts';
 import { expiredJwt, foreignJwt, signRaw, unsignedJwt } from '../_support/jwt.ts';
 import { createWorld } from '../_support/fixtures.ts';
+import { contractFetch } from '../_support/contract.ts';
 
 const secret = new TextEncoder().encode(stack.jwtSecret);
 
@@ -81,7 +82,7 @@ Deno.test('function refuses bad tokens with 401 before anything reaches the data
         const token = await make();
         const start = await postgrestRequests(sql);
         for (const [method, path, body] of paths) {
-          const res = await fetch(`${stack.apiUrl}${path}`, {
+          const res = await contractFetch(`${stack.apiUrl}${path}`, {
             method,
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             body: body === undefined ? undefined : JSON.stringify(body),

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { ROOT, type Stack, startStack } from '../../scripts/stack/mod.ts';
 import { createWorld, isProblem, tenantState } from '../_support/fixtures.ts';
+import { contractFetch } from '../_support/contract.ts';
 
 const DEADLINE_MS = 2_000;
 
@@ -29,7 +30,7 @@ async function call(
   [method, path, body]: [string, string, unknown?],
 ): Promise<{ status: number; ms: number; body: unknown; type: string }> {
   const started = performance.now();
-  const res = await fetch(`${stack.apiUrl}${path}`, {
+  const res = await contractFetch(`${stack.apiUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
