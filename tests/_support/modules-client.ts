@@ -4,8 +4,9 @@
  * its anon (or publishable) key and a token callback. `fetch` wraps every request and answer
  * (the contract checks go there), in both modes.
  */
+import assert from 'node:assert/strict';
 import { createClient } from '@supabase/supabase-js';
-import { createModulesClient, type ModulesClient } from '@module-registry/client';
+import { createModulesClient, type ModulesClient, type Problem } from '@module-registry/client';
 import { stack } from './env.ts';
 import type { Who, World } from './fixtures.ts';
 
@@ -66,4 +67,25 @@ export function modulesClient(
     accessToken: token,
     fetch: options.fetch,
   });
+}
+
+/** Asserts that a client result is the problem `code` with `status`, and returns the problem. */
+export function expectProblem<C extends string>(
+  result: { data: unknown; error: Problem<C> | null },
+  status: number,
+  code: C,
+): Problem<C> {
+  assert.equal(result.error?.code, code, JSON.stringify(result.error ?? result.data));
+  assert.equal(result.error.status, status);
+  assert.equal(result.data, null);
+  return result.error;
+}
+
+/** Asserts that a client result succeeded, and returns its data. */
+export function expectData<R extends { data: unknown; error: Problem<string> | null }>(
+  result: R,
+): Extract<R, { error: null }>['data'] {
+  const { error } = result;
+  if (error) assert.fail(`${error.status} ${error.code}: ${error.detail}`);
+  return result.data;
 }

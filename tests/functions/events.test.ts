@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { type Catalog, withCatalog } from '../_support/catalog.ts';
 import { stack } from '../_support/env.ts';
 import { api, assertProblem, connect, type Who, type World } from '../_support/fixtures.ts';
+import { expectData, modulesClient } from '../_support/modules-client.ts';
+import type { EventsPage } from '@module-registry/client';
 
 /** The keys of an event as the API returns it, in order. */
 const EVENT_KEYS = [
@@ -42,9 +44,8 @@ function events(w: World, query = '', who: Who = 'member') {
 
 /** Tenant A's events of one module, oldest first, as the API lists them (newest first). */
 async function history(w: World, moduleId: string): Promise<Event[]> {
-  const res = await events(w, `?module_id=${moduleId}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return (res.body.events as Event[]).toReversed();
+  const page = expectData(await modulesClient('member', w).listEvents(w.tenantId, { moduleId }));
+  return page.events.toReversed();
 }
 
 /** What an event says, without its id, tenant and time. */
@@ -82,18 +83,12 @@ function counterModule(modules: Catalog) {
 Deno.test('every change through the API records its event, with the caller as actor', async () => {
   await withCatalog(async (w, modules) => {
     const moduleId = await counterModule(modules);
-    const path = `/tenants/${w.tenantId}/${moduleId}`;
-    const token = w.users.admin.token;
-    const calls: [string, string, unknown?][] = [
-      ['POST', `/tenants/${w.tenantId}`, { module_id: moduleId }],
-      ['PATCH', `${path}/settings`, { n: 2 }],
-      ['PATCH', path, { enabled: false }],
-      ['PATCH', path, { enabled: true }],
-    ];
-    for (const [method, url, body] of calls) {
-      const res = await api(method, url, { token, body });
-      assert.ok(res.status < 300, JSON.stringify(res.body));
-    }
+    const client = modulesClient('admin', w);
+    const tenant = w.tenantId;
+    expectData(await client.installModule(tenant, moduleId));
+    expectData(await client.mergeSettings(tenant, moduleId, { n: 2 }));
+    expectData(await client.setModuleEnabled(tenant, moduleId, false));
+    expectData(await client.setModuleEnabled(tenant, moduleId, true));
     await modules.publish(moduleId, {
       version: '2.0.0',
       settingsSchema: {
@@ -101,8 +96,8 @@ Deno.test('every change through the API records its event, with the caller as ac
         properties: { n: { type: 'integer' }, m: { type: 'integer', default: 5 } },
       },
     });
-    assert.equal((await api('POST', `${path}/upgrade`, { token })).status, 200);
-    assert.equal((await api('DELETE', path, { token })).status, 204);
+    expectData(await client.upgradeModule(tenant, moduleId));
+    expectData(await client.uninstallModule(tenant, moduleId));
 
     const actor = { actor: w.users.admin.id, actor_role: 'authenticated' };
     const listed = await history(w, moduleId);
@@ -190,12 +185,11 @@ Deno.test('a write on /rest/v1 as service_role has no actor; SQL names postgres;
     ]);
 
     const before = await lastEventId(w);
-    const path = `/tenants/${w.tenantId}/${moduleId}`;
-    const token = w.users.owner.token;
-    assert.equal((await api('PATCH', `${path}/settings`, { token, body: {} })).status, 200);
-    assert.equal((await api('PATCH', `${path}/settings`, { token, body: { a: 1 } })).status, 200);
-    assert.equal((await api('PATCH', path, { token, body: { enabled: false } })).status, 200);
-    assert.equal((await api('POST', `${path}/upgrade`, { token })).status, 200);
+    const owner = modulesClient('owner', w);
+    expectData(await owner.mergeSettings(w.tenantId, moduleId, {}));
+    expectData(await owner.mergeSettings(w.tenantId, moduleId, { a: 1 }));
+    expectData(await owner.setModuleEnabled(w.tenantId, moduleId, false));
+    expectData(await owner.upgradeModule(w.tenantId, moduleId));
     assert.equal(await rest({ enabled: false, settings: { a: 1, b: null } }), 204);
     assert.equal(await lastEventId(w), before, 'writes that changed nothing recorded nothing');
     assert.deepEqual((await history(w, moduleId)).map(gist), recorded);
@@ -218,29 +212,29 @@ Deno.test('events page back newest first with before and limit, without gaps or 
       where tenant_id = ${w.tenantId}`;
     assert.equal(all.length, 55);
 
-    const first = await events(w);
-    assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.equal(first.body.events.length, 50, 'the default page is 50 events');
-    assert.equal(first.body.next_before, first.body.events[49].id);
+    const client = modulesClient('member', w);
+    const list = async (options: { before?: number; limit?: number } = {}) =>
+      expectData(await client.listEvents(w.tenantId, options));
+    const first = await list();
+    assert.equal(first.events.length, 50, 'the default page is 50 events');
+    assert.equal(first.next_before, first.events[49].id);
 
     const seen: number[] = [];
     let before: number | null = null;
     let pages = 0;
     do {
-      const res = await events(w, `?limit=7${before === null ? '' : `&before=${before}`}`);
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      seen.push(...res.body.events.map((e: Event) => e.id));
-      before = res.body.next_before;
+      const page: EventsPage = await list({ limit: 7, before: before ?? undefined });
+      seen.push(...page.events.map((e) => e.id));
+      before = page.next_before;
       pages++;
     } while (before !== null);
     assert.equal(pages, 8, '55 events in pages of 7');
     assert.deepEqual(seen.map(String), all);
 
-    const exact = await events(w, `?limit=5&before=${all[49]}`);
-    assert.deepEqual(exact.body.events.map((e: Event) => String(e.id)), all.slice(50));
-    assert.equal(exact.body.next_before, null, 'a page that reaches the first event is the last');
-    const none = await events(w, `?before=${all[54]}`);
-    assert.deepEqual(none.body, { events: [], next_before: null });
+    const exact = await list({ limit: 5, before: Number(all[49]) });
+    assert.deepEqual(exact.events.map((e) => String(e.id)), all.slice(50));
+    assert.equal(exact.next_before, null, 'a page that reaches the first event is the last');
+    assert.deepEqual(await list({ before: Number(all[54]) }), { events: [], next_before: null });
   });
 });
 
@@ -253,22 +247,26 @@ Deno.test('events filter by module, paging and polling alike', async () => {
         insert into public.tenant_modules (tenant_id, module_id) values (${w.tenantId}, ${id})
         on conflict (tenant_id, module_id) do update set enabled = not tenant_modules.enabled`;
     }
-    const onlyA = await events(w, `?module_id=${a}`);
-    assert.deepEqual(onlyA.body.events.map((e: Event) => [e.module_id, e.event]), [
+    const client = modulesClient('member', w);
+    const tenant = w.tenantId;
+    const onlyA = expectData(await client.listEvents(tenant, { moduleId: a }));
+    assert.deepEqual(onlyA.events.map((e) => [e.module_id, e.event]), [
       [a, 'disabled'],
       [a, 'installed'],
     ]);
-    const page = await events(w, `?module_id=${b}&limit=1`);
-    assert.deepEqual(page.body.events.map((e: Event) => e.event), ['disabled']);
-    const rest = await events(w, `?module_id=${b}&before=${page.body.next_before}`);
-    assert.deepEqual(rest.body.events.map((e: Event) => e.event), ['installed']);
-    const polled = await events(w, `?module_id=${b}&after=0`);
-    assert.deepEqual(polled.body.events.map((e: Event) => [e.module_id, e.event]), [
+    const page = expectData(await client.listEvents(tenant, { moduleId: b, limit: 1 }));
+    assert.deepEqual(page.events.map((e) => e.event), ['disabled']);
+    const rest = expectData(
+      await client.listEvents(tenant, { moduleId: b, before: page.next_before ?? undefined }),
+    );
+    assert.deepEqual(rest.events.map((e) => e.event), ['installed']);
+    const polled = expectData(await client.pollEvents(tenant, { moduleId: b, after: 0 }));
+    assert.deepEqual(polled.events.map((e) => [e.module_id, e.event]), [
       [b, 'installed'],
       [b, 'disabled'],
     ]);
     const other = await modules.add();
-    assert.deepEqual((await events(w, `?module_id=${other}`)).body.events, []);
+    assert.deepEqual(expectData(await client.listEvents(tenant, { moduleId: other })).events, []);
   });
 });
 
@@ -281,20 +279,18 @@ Deno.test('after polls oldest first from a cursor, and hands back the cursor to 
       await w.sql`update public.tenant_modules set enabled = ${enabled}
         where tenant_id = ${w.tenantId} and module_id = ${moduleId}`;
     }
-    const first = await events(w, `?after=${start}&limit=3`);
-    assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.deepEqual(first.body.events.map((e: Event) => e.event), [
-      'installed',
-      'disabled',
-      'enabled',
-    ]);
-    assert.equal(first.body.next_after, first.body.events[2].id);
-    assert.equal('next_before' in first.body, false);
-    const second = await events(w, `?after=${first.body.next_after}&limit=3`);
-    assert.deepEqual(second.body.events.map((e: Event) => e.event), ['disabled']);
-    const caughtUp = await events(w, `?after=${second.body.next_after}`);
-    assert.deepEqual(caughtUp.body, { events: [], next_after: second.body.next_after });
-    for (const e of [...first.body.events, ...second.body.events]) {
+    const client = modulesClient('member', w);
+    const poll = async (after: number, limit?: number) =>
+      expectData(await client.pollEvents(w.tenantId, { after, limit }));
+    const first = await poll(start, 3);
+    assert.deepEqual(first.events.map((e) => e.event), ['installed', 'disabled', 'enabled']);
+    assert.equal(first.next_after, first.events[2].id);
+    assert.equal('next_before' in first, false);
+    const second = await poll(first.next_after, 3);
+    assert.deepEqual(second.events.map((e) => e.event), ['disabled']);
+    const caughtUp = await poll(second.next_after);
+    assert.deepEqual(caughtUp, { events: [], next_after: second.next_after });
+    for (const e of [...first.events, ...second.events]) {
       assert.deepEqual(Object.keys(e), EVENT_KEYS);
     }
   });

@@ -15,6 +15,7 @@ import {
   type Who,
   type World,
 } from '../_support/fixtures.ts';
+import { expectData, expectProblem, modulesClient } from '../_support/modules-client.ts';
 
 const V1_SCHEMA = {
   type: 'object',
@@ -76,8 +77,17 @@ async function installedAtV1(w: World, modules: Catalog, settings: object = V1_S
   return moduleId;
 }
 
-function upgrade(w: World, moduleId: string, body?: unknown, who: Who = 'admin') {
-  return api('POST', `/tenants/${w.tenantId}/${moduleId}/upgrade`, { token: w.token(who), body });
+/** Upgrades tenant A's install through the client (to the current version without one). */
+function upgrade(w: World, moduleId: string, version?: string, who: Who = 'admin') {
+  return modulesClient(who, w).upgradeModule(w.tenantId, moduleId, { version });
+}
+
+/** The same request with any body, for the malformed ones. */
+function upgradeRaw(w: World, moduleId: string, body: unknown) {
+  return api('POST', `/tenants/${w.tenantId}/${moduleId}/upgrade`, {
+    token: w.token('admin'),
+    body,
+  });
 }
 
 /** The stored version and settings of tenant A's install. */
@@ -91,16 +101,15 @@ Deno.test('rows carry the installed version and the catalog each module version 
     const base = await modules.add({ version: '1.2.0' });
     const dependent = await modules.add({ requires: { [base]: '^1.0.0' } });
     await w.install(base);
-    const list = await api('GET', `/tenants/${w.tenantId}`, { token: w.users.member.token });
-    assert.equal(list.status, 200, JSON.stringify(list.body));
-    assert.equal(list.body[0].version, '1.2.0');
-    const one = await api('GET', `/tenants/${w.tenantId}/${base}`, { token: w.users.member.token });
-    assert.equal(one.body.version, '1.2.0');
-    const catalog = await api('GET', '', { token: w.users.stranger.token });
-    const entry = catalog.body.find((m: { id: string }) => m.id === dependent);
-    assert.equal(entry.version, '1.0.0');
-    assert.deepEqual(entry.requires, { [base]: '^1.0.0' });
-    assert.deepEqual(catalog.body.find((m: { id: string }) => m.id === base).requires, {});
+    const member = modulesClient('member', w);
+    const list = expectData(await member.listTenantModules(w.tenantId));
+    assert.equal(list[0].version, '1.2.0');
+    assert.equal(expectData(await member.getTenantModule(w.tenantId, base)).version, '1.2.0');
+    const catalog = expectData(await modulesClient('stranger', w).listCatalog());
+    const entry = catalog.find((m) => m.id === dependent);
+    assert.equal(entry?.version, '1.0.0');
+    assert.deepEqual(entry?.requires, { [base]: '^1.0.0' });
+    assert.deepEqual(catalog.find((m) => m.id === base)?.requires, {});
   });
 });
 
@@ -109,10 +118,9 @@ Deno.test('upgrade renames, nests, computes and drops keys and stores the new ve
     const moduleId = await installedAtV1(w, modules);
     const before = await w.row(moduleId);
     assert.equal(before?.version, '1.0.0');
-    const res = await upgrade(w, moduleId, { version: '2.0.0' });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.version, '2.0.0');
-    assert.deepEqual(res.body.settings, V2_SETTINGS);
+    const row = expectData(await upgrade(w, moduleId, '2.0.0'));
+    assert.equal(row.version, '2.0.0');
+    assert.deepEqual(row.settings, V2_SETTINGS);
     const after = await w.row(moduleId);
     assert.equal(after?.version, '2.0.0');
     assert.deepEqual(after?.settings, V2_SETTINGS);
@@ -125,8 +133,7 @@ Deno.test('upgrade computes from the settings as they are: a missing source key 
   await withCatalog(async (w, modules) => {
     // Only the defaults: no color to move, plan "free".
     const moduleId = await installedAtV1(w, modules, {});
-    const res = await upgrade(w, moduleId, { version: '2.0.0' });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
+    expectData(await upgrade(w, moduleId, '2.0.0'));
     assert.deepEqual(await stored(w, moduleId), {
       version: '2.0.0',
       settings: { label: 'Untitled', hours: 0.5, is_pro: false, week_starts: 'monday' },
@@ -176,8 +183,7 @@ Deno.test('upgrade across two versions runs both migrations in order', async () 
         '3.0.0': [{ op: 'copy', from: '/theme/color', path: '/accent' }],
       },
     });
-    const res = await upgrade(w, moduleId, { version: '3.0.0' });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
+    expectData(await upgrade(w, moduleId, '3.0.0'));
     assert.deepEqual(await stored(w, moduleId), {
       version: '3.0.0',
       settings: { ...V2_SETTINGS, accent: '#112233' },
@@ -190,9 +196,7 @@ Deno.test('upgrade to the version already installed returns the row unchanged', 
     const moduleId = await modules.add({ settingsSchema: V1_SCHEMA });
     await w.install(moduleId);
     const before = await w.state();
-    const res = await upgrade(w, moduleId, { version: '1.0.0' });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.version, '1.0.0');
+    assert.equal(expectData(await upgrade(w, moduleId, '1.0.0')).version, '1.0.0');
     assert.equal(await w.state(), before);
   });
 });
@@ -212,10 +216,9 @@ Deno.test('upgrade whose migrated settings break the new schema is 409 upgrade_b
       },
     });
     const before = await w.state();
-    const res = await upgrade(w, moduleId, { version: '2.0.0' });
-    assertProblem(res, 409, 'upgrade_blocked');
+    const problem = expectProblem(await upgrade(w, moduleId, '2.0.0'), 409, 'upgrade_blocked');
     assert.deepEqual(
-      [...res.body.errors].sort((a, b) => a.path.localeCompare(b.path)),
+      [...problem.errors ?? []].sort((a, b) => a.path.localeCompare(b.path)),
       [
         { path: 'settings.limit', message: 'must be at most 3' },
         { path: 'settings.name', message: 'is required' },
@@ -234,12 +237,11 @@ Deno.test('upgrade whose migration step fails is 409 upgrade_blocked naming the 
       migrations: { '2.0.0': [{ op: 'compute', path: '/each', jsonpath: '$.total / $.parts' }] },
     });
     const before = await w.state();
-    const res = await upgrade(w, moduleId, { version: '2.0.0' });
-    assertProblem(res, 409, 'upgrade_blocked');
-    assert.match(res.body.detail, /Step 0 of the settings migration to 2\.0\.0 failed/);
-    assert.equal(res.body.errors.length, 1);
-    assert.equal(res.body.errors[0].path, 'settings.each');
-    assert.match(res.body.errors[0].message, /division by zero/);
+    const problem = expectProblem(await upgrade(w, moduleId, '2.0.0'), 409, 'upgrade_blocked');
+    assert.match(problem.detail, /Step 0 of the settings migration to 2\.0\.0 failed/);
+    assert.equal(problem.errors?.length, 1);
+    assert.equal(problem.errors[0].path, 'settings.each');
+    assert.match(problem.errors[0].message, /division by zero/);
     assert.equal(await w.state(), before);
   });
 });
@@ -250,9 +252,9 @@ Deno.test('upgrade to an older version is 409 downgrade_not_supported', async ()
     await modules.publish(moduleId, { version: '2.0.0' });
     await w.install(moduleId);
     const before = await w.state();
-    const res = await upgrade(w, moduleId, { version: '1.0.0' });
-    assertProblem(res, 409, 'downgrade_not_supported');
-    assert.match(res.body.detail, /installed at 2\.0\.0 and cannot go back to 1\.0\.0/);
+    const res = await upgrade(w, moduleId, '1.0.0');
+    const problem = expectProblem(res, 409, 'downgrade_not_supported');
+    assert.match(problem.detail, /installed at 2\.0\.0 and cannot go back to 1\.0\.0/);
     assert.equal(await w.state(), before);
   });
 });
@@ -262,8 +264,7 @@ Deno.test('upgrade to a version that was never published is 422 unknown_version'
     const moduleId = await modules.add();
     await w.install(moduleId);
     const before = await w.state();
-    const res = await upgrade(w, moduleId, { version: '9.9.9' });
-    assertProblem(res, 422, 'unknown_version');
+    expectProblem(await upgrade(w, moduleId, '9.9.9'), 422, 'unknown_version');
     assert.equal(await w.state(), before);
   });
 });
@@ -271,8 +272,8 @@ Deno.test('upgrade to a version that was never published is 422 unknown_version'
 Deno.test('upgrade of a module the tenant has not installed is 404 module_not_installed', async () => {
   await withCatalog(async (w, modules) => {
     const moduleId = await modules.add();
-    assertProblem(await upgrade(w, moduleId, {}), 404, 'module_not_installed');
-    assertProblem(await upgrade(w, moduleId, { version: '9.9.9' }), 404, 'module_not_installed');
+    expectProblem(await upgrade(w, moduleId), 404, 'module_not_installed');
+    expectProblem(await upgrade(w, moduleId, '9.9.9'), 404, 'module_not_installed');
     assert.equal(await w.state(), '[]');
   });
 });
@@ -292,7 +293,7 @@ Deno.test('upgrade refuses a body that is not {version?: semver} with 400', asyn
     ];
     for (const [what, body, path] of bad) {
       await t.step(what, async () => {
-        const res = await upgrade(w, moduleId, body);
+        const res = await upgradeRaw(w, moduleId, body);
         assertProblem(res, 400, 'invalid_request');
         assert.ok(
           res.body.errors.some((e: { path: string }) => e.path === path),
@@ -326,14 +327,14 @@ Deno.test('upgrade answers each persona as RLS allows and refusals change nothin
       await withCatalog(async (w, modules) => {
         const moduleId = await installedAtV1(w, modules);
         const before = await w.state();
-        const res = await upgrade(w, moduleId, { version: '2.0.0' }, who);
+        const res = await upgrade(w, moduleId, '2.0.0', who);
         const [status, code] = expect[who];
-        assert.equal(res.status, status, JSON.stringify(res.body));
         if (status === 200) {
+          expectData(res);
           assert.deepEqual(await stored(w, moduleId), { version: '2.0.0', settings: V2_SETTINGS });
           return;
         }
-        if (code) assertProblem(res, status, code);
+        expectProblem(res, status, code ?? 'unauthorized');
         assert.equal(await w.state(), before);
       });
     });
@@ -355,7 +356,7 @@ Deno.test('upgrade tells a caller who may not upgrade that, before what is wrong
         ] as const
       ) {
         await t.step(`${who} upgrading to ${version} gets ${status}`, async () => {
-          assertProblem(await upgrade(w, moduleId, { version }, who), status, code);
+          expectProblem(await upgrade(w, moduleId, version, who), status, code);
           assert.equal(await w.state(), before);
         });
       }
@@ -366,11 +367,8 @@ Deno.test('upgrade tells a caller who may not upgrade that, before what is wrong
 Deno.test('upgrade of a tenant that does not exist is 404 tenant_not_found', async () => {
   await withCatalog(async (w, modules) => {
     const moduleId = await modules.add();
-    const res = await api('POST', `/tenants/${crypto.randomUUID()}/${moduleId}/upgrade`, {
-      token: w.users.owner.token,
-      body: {},
-    });
-    assertProblem(res, 404, 'tenant_not_found');
+    const res = await modulesClient('owner', w).upgradeModule(crypto.randomUUID(), moduleId);
+    expectProblem(res, 404, 'tenant_not_found');
   });
 });
 
