@@ -198,10 +198,9 @@ if (import.meta.main) {
       },
     ]);
   } else {
-    outputs.push([OPENAPI_TYPES, repoOpenApiTypes], [
-      MODULE_SETTINGS,
-      repoModuleSettings,
-    ]);
+    outputs.push([MODULE_SETTINGS, repoModuleSettings]);
+    if (await readText(OPENAPI_DOCUMENT)) outputs.unshift([OPENAPI_TYPES, repoOpenApiTypes]);
+    else console.log(`no ${OPENAPI_DOCUMENT} yet: src/openapi.ts left as it is`);
   }
   let drift = false;
   for (const [file, generate] of outputs) {
