@@ -299,3 +299,25 @@ async function closedPort(): Promise<number> {
   await Promise.resolve();
   return port;
 }
+
+const documentCommitted = await Deno.stat(
+  new URL('../../packages/client/openapi.json', import.meta.url),
+).then(() => true, () => false);
+
+Deno.test({
+  name: 'client reads the OpenAPI document with the anon key alone, as committed',
+  ignore: !documentCommitted,
+  fn: async () => {
+    const committed = JSON.parse(
+      await Deno.readTextFile(new URL('../../packages/client/openapi.json', import.meta.url)),
+    );
+    for (const mode of MODES) {
+      const client = mode === 'supabase'
+        ? createModulesClient({ supabase: supabaseFor(null) })
+        : createModulesClient({ url: stack.apiUrl, apiKey: stack.anonKey });
+      const { data, error } = await client.getOpenApiDocument();
+      assert.equal(error, null, JSON.stringify(error));
+      assert.deepEqual(data, committed, mode);
+    }
+  },
+});
