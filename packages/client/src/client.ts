@@ -4,15 +4,20 @@
  * answer that is not the API's becomes.
  */
 import type {
+  AnySettings,
   CatalogModule,
+  EnabledRequest,
   EventsFeed,
   EventsPage,
+  InstallRequest,
   OpenApiDocument,
   OperationCodes,
+  SettingsPatch,
   TenantModule,
   UninstallPreview,
+  UpgradeRequest,
 } from './api.ts';
-import type { JsonObject, MergePatch } from './json.ts';
+import type { MergePatch } from './json.ts';
 import type { ModuleSettings } from './module-settings.ts';
 import { path, query } from './paths.ts';
 import { networkFailure, type Result, type SuccessBody, toResult } from './result.ts';
@@ -67,18 +72,21 @@ export interface RequestOptions {
 export type ModuleId<S> = (keyof S & string) | (string & Record<never, never>);
 
 /** The settings of module `M`: its type in `S`, or any JSON object for a module `S` lacks. */
-export type SettingsOf<S, M extends string> = string extends M ? JsonObject
+export type SettingsOf<S, M extends string> = string extends M ? AnySettings
   : M extends keyof S ? S[M]
-  : JsonObject;
+  : AnySettings;
 
 /** An installed module `M`, its settings typed. */
 export type TenantModuleOf<S, M extends string> =
   & Omit<TenantModule, 'module_id' | 'settings'>
   & { module_id: M; settings: SettingsOf<S, M> };
 
-/** The result of operation `O`, its problems carrying the codes that operation can answer. */
+/**
+ * The result of operation `O`, its problems carrying the codes the document declares for it, and
+ * `unauthorized` on any (the gateway's own 401, see result.ts).
+ */
 export type ResultOf<O extends keyof OperationCodes, T> = Promise<
-  Result<T, OperationCodes[O]>
+  Result<T, OperationCodes[O] | 'unauthorized'>
 >;
 
 export interface InstallOptions<T> extends RequestOptions {
@@ -236,10 +244,10 @@ export function createModulesClient<S extends object = ModuleSettings>(
         path: tenant(tenantId),
         body: {
           module_id: moduleId,
-          settings,
+          settings: settings as InstallRequest['settings'],
           enabled,
           with_dependencies: withDependencies,
-        },
+        } satisfies InstallRequest,
         signal,
       }),
     getTenantModule: (tenantId, moduleId, { signal } = {}) =>
@@ -248,7 +256,7 @@ export function createModulesClient<S extends object = ModuleSettings>(
       call({
         method: 'PATCH',
         path: installed(tenantId, moduleId) + query({ cascade }),
-        body: { enabled },
+        body: { enabled } satisfies EnabledRequest,
         signal,
       }),
     uninstallModule: (tenantId, moduleId, { signal, cascade, purge } = {}) =>
@@ -270,14 +278,14 @@ export function createModulesClient<S extends object = ModuleSettings>(
       call({
         method: 'PATCH',
         path: `${installed(tenantId, moduleId)}/settings`,
-        body: patch,
+        body: patch as SettingsPatch,
         signal,
       }),
     upgradeModule: (tenantId, moduleId, { signal, version } = {}) =>
       call({
         method: 'POST',
         path: `${installed(tenantId, moduleId)}/upgrade`,
-        body: { version },
+        body: { version } satisfies UpgradeRequest,
         signal,
       }),
     listEvents: (tenantId, { signal, moduleId, before, limit } = {}) =>

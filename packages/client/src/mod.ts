@@ -20,17 +20,23 @@ export {
   type UrlClientOptions,
 } from './client.ts';
 export type {
+  AnySettings,
   ApiProblem,
   ApiProblemCode,
   CatalogModule,
+  Dependent,
   EventsFeed,
   EventsPage,
+  MissingDependency,
   OpenApiDocument,
   OperationCodes,
+  OperationId,
+  ProblemOf,
   TenantModule,
   TenantModuleEvent,
   UninstallPreview,
 } from './api.ts';
+export type { components, operations, paths } from './openapi.ts';
 export type { JsonObject, JsonValue, MergePatch } from './json.ts';
 export type { ModuleSettings } from './module-settings.ts';
 export type { ClientProblemCode, Problem, ProblemCode, Result } from './result.ts';
