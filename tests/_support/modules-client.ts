@@ -1,12 +1,13 @@
 /**
  * The typed client (packages/client) as the HTTP tests hold it: for a persona of a world,
  * built from a supabase-js client signed in with the persona's token, or from the stack's URL,
- * its anon (or publishable) key and a token callback. `fetch` wraps every request and answer
- * (the contract checks go there), in both modes.
+ * its anon (or publishable) key and a token callback. Every answer is checked against the OpenAPI
+ * document (`contractFetch`, contract.ts) unless a test passes a `fetch` of its own.
  */
 import assert from 'node:assert/strict';
 import { createClient } from '@supabase/supabase-js';
 import { createModulesClient, type ModulesClient, type Problem } from '@module-registry/client';
+import { contractFetch } from './contract.ts';
 import { stack } from './env.ts';
 import type { Who, World } from './fixtures.ts';
 
@@ -16,7 +17,7 @@ export type ClientMode = 'supabase' | 'url';
 export interface ModulesClientOptions {
   /** `url` (default): a URL and a token callback; `supabase`: `functions.invoke`. */
   mode?: ClientMode;
-  /** The fetch every request goes through, e.g. one that checks answers against the contract. */
+  /** The fetch every request goes through (default `contractFetch`), in both modes. */
   fetch?: typeof globalThis.fetch;
   /** The token to send instead of the persona's (null: none). */
   token?: () => string | null | Promise<string | null>;
@@ -48,24 +49,25 @@ export function modulesClient(
 ): ModulesClient {
   const persona = () => who === 'anon' ? null : w.users[who].token;
   const token = options.token ?? persona;
+  const send = options.fetch ?? contractFetch;
   if (options.mode === 'supabase') {
     if (options.token) {
       // supabase-js's own hook for a token from elsewhere, read before every request.
       const supabase = createClient(stack.apiUrl, stack.anonKey, {
         accessToken: async () => (await token()) ?? null,
-        global: { fetch: options.fetch },
+        global: { fetch: send },
       });
       return createModulesClient({ supabase });
     }
     return createModulesClient({
-      supabase: supabaseFor(persona(), options.fetch),
+      supabase: supabaseFor(persona(), send),
     });
   }
   return createModulesClient({
     url: stack.apiUrl,
     apiKey: stack.anonKey,
     accessToken: token,
-    fetch: options.fetch,
+    fetch: send,
   });
 }
 

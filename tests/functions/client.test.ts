@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createClient } from '@supabase/supabase-js';
 import { createModulesClient, type Problem } from '@module-registry/client';
+import { contractFetch } from '../_support/contract.ts';
 import { stack } from '../_support/env.ts';
 import { mintUserJwt, withWorld } from '../_support/fixtures.ts';
 import { expiredJwt } from '../_support/jwt.ts';
@@ -188,7 +189,7 @@ for (const mode of MODES) {
       };
       const recording: typeof fetch = (input, init) => {
         seen.push(new Headers(init?.headers).get('authorization') ?? '');
-        return fetch(input, init);
+        return contractFetch(input, init);
       };
       const client = modulesClient('owner', w, {
         mode,
@@ -280,7 +281,7 @@ Deno.test('client reports an expired token as unauthorized, whether the gateway 
 
 Deno.test('client built from a supabase-js client signed in as the persona sends its token', async () => {
   await withWorld(async (w) => {
-    const supabase = supabaseFor(w.users.admin.token);
+    const supabase = supabaseFor(w.users.admin.token, contractFetch);
     const client = createModulesClient({ supabase });
     assert.equal(
       ok(await client.installModule(w.tenantId, 'agency')).enabled,
@@ -313,8 +314,8 @@ Deno.test({
     );
     for (const mode of MODES) {
       const client = mode === 'supabase'
-        ? createModulesClient({ supabase: supabaseFor(null) })
-        : createModulesClient({ url: stack.apiUrl, apiKey: stack.anonKey });
+        ? createModulesClient({ supabase: supabaseFor(null, contractFetch) })
+        : createModulesClient({ url: stack.apiUrl, apiKey: stack.anonKey, fetch: contractFetch });
       const { data, error } = await client.getOpenApiDocument();
       assert.equal(error, null, JSON.stringify(error));
       assert.deepEqual(data, committed, mode);

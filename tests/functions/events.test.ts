@@ -35,7 +35,7 @@ interface Event {
   actor: string | null;
   actor_role: string;
   occurred_at: string;
-  change: unknown;
+  change?: unknown;
 }
 
 function events(w: World, query = '', who: Who = 'member') {
