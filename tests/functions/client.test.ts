@@ -6,24 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { createClient } from '@supabase/supabase-js';
-import { createModulesClient, type Problem } from '@module-registry/client';
+import { createModulesClient } from '@module-registry/client';
 import { contractFetch } from '../_support/contract.ts';
 import { stack } from '../_support/env.ts';
 import { mintUserJwt, withWorld } from '../_support/fixtures.ts';
 import { expiredJwt } from '../_support/jwt.ts';
-import { type ClientMode, modulesClient, supabaseFor } from '../_support/modules-client.ts';
+import {
+  type ClientMode,
+  expectData,
+  modulesClient,
+  supabaseFor,
+} from '../_support/modules-client.ts';
 
 const MODES: ClientMode[] = ['supabase', 'url'];
 const AGENCY_DEFAULTS = { timezone: 'UTC', currency: 'USD', max_clients: 100 };
-
-/** Fails the test with the problem unless `result` succeeded, and returns its data. */
-function ok<R extends { data: unknown; error: Problem<string> | null }>(
-  result: R,
-): Extract<R, { error: null }>['data'] {
-  const { error } = result;
-  if (error) assert.fail(`${error.status} ${error.code}: ${error.detail}`);
-  return result.data;
-}
 
 for (const mode of MODES) {
   Deno.test(`client (${mode}) drives every route: catalog, install, read, merge, enable, preview, events, upgrade, uninstall`, async () => {
@@ -31,12 +27,12 @@ for (const mode of MODES) {
       const client = modulesClient('owner', w, { mode });
       const tenant = w.tenantId;
 
-      const catalog = ok(await client.listCatalog());
+      const catalog = expectData(await client.listCatalog());
       const agency = catalog.find((m) => m.id === 'agency');
       assert.equal(agency?.is_active, true);
       assert.deepEqual(agency?.requires, {});
 
-      const installed = ok(
+      const installed = expectData(
         await client.installModule(tenant, 'agency', {
           settings: { currency: 'EUR' },
         }),
@@ -46,10 +42,10 @@ for (const mode of MODES) {
       assert.equal(currency, 'EUR');
       assert.equal((await w.row('agency'))?.settings.currency, 'EUR');
 
-      const one = ok(await client.getTenantModule(tenant, 'agency'));
+      const one = expectData(await client.getTenantModule(tenant, 'agency'));
       assert.deepEqual(one.settings, { ...AGENCY_DEFAULTS, currency: 'EUR' });
 
-      const merged = ok(
+      const merged = expectData(
         await client.mergeSettings(tenant, 'agency', {
           timezone: 'Europe/Paris',
           branding: { primary_color: '#00FF00' },
@@ -57,7 +53,7 @@ for (const mode of MODES) {
       );
       assert.equal(merged.settings.timezone, 'Europe/Paris');
       assert.equal(merged.settings.branding?.primary_color, '#00FF00');
-      const removed = ok(
+      const removed = expectData(
         await client.mergeSettings(tenant, 'agency', { branding: null }),
       );
       assert.equal(
@@ -66,19 +62,19 @@ for (const mode of MODES) {
         'null removes a key (RFC 7396)',
       );
 
-      const off = ok(await client.setModuleEnabled(tenant, 'agency', false));
+      const off = expectData(await client.setModuleEnabled(tenant, 'agency', false));
       assert.equal(off.enabled, false);
-      const on = ok(
+      const on = expectData(
         await client.setModuleEnabled(tenant, 'agency', true, {
           cascade: false,
         }),
       );
       assert.equal(on.enabled, true);
 
-      const list = ok(await client.listTenantModules(tenant));
+      const list = expectData(await client.listTenantModules(tenant));
       assert.deepEqual(list.map((r) => r.module_id), ['agency']);
 
-      const preview = ok(await client.previewUninstall(tenant, 'agency'));
+      const preview = expectData(await client.previewUninstall(tenant, 'agency'));
       assert.deepEqual(preview, {
         module_id: 'agency',
         version: '1.0.0',
@@ -86,7 +82,7 @@ for (const mode of MODES) {
         tables: [],
       });
 
-      const page = ok(
+      const page = expectData(
         await client.listEvents(tenant, { moduleId: 'agency', limit: 2 }),
       );
       assert.deepEqual(page.events.map((e) => e.event), [
@@ -94,7 +90,7 @@ for (const mode of MODES) {
         'disabled',
       ]);
       assert.equal(page.next_before, page.events[1].id);
-      const older = ok(
+      const older = expectData(
         await client.listEvents(tenant, {
           before: page.next_before!,
           limit: 50,
@@ -106,20 +102,20 @@ for (const mode of MODES) {
         'installed',
       ]);
       assert.equal(older.next_before, null);
-      const feed = ok(
+      const feed = expectData(
         await client.pollEvents(tenant, { after: 0, moduleId: 'agency' }),
       );
       assert.equal(feed.events.length, 5);
       assert.equal(feed.next_after, feed.events[4].id);
-      const caughtUp = ok(
+      const caughtUp = expectData(
         await client.pollEvents(tenant, { after: feed.next_after }),
       );
       assert.deepEqual(caughtUp, { events: [], next_after: feed.next_after });
 
-      const upgraded = ok(await client.upgradeModule(tenant, 'agency'));
+      const upgraded = expectData(await client.upgradeModule(tenant, 'agency'));
       assert.equal(upgraded.version, '1.0.0', 'already at the current version');
       assert.equal(
-        ok(await client.upgradeModule(tenant, 'agency', { version: '1.0.0' }))
+        expectData(await client.upgradeModule(tenant, 'agency', { version: '1.0.0' }))
           .version,
         '1.0.0',
       );
@@ -130,7 +126,7 @@ for (const mode of MODES) {
       });
       assert.deepEqual(gone, { data: null, error: null });
       assert.equal(await w.row('agency'), undefined);
-      assert.deepEqual(ok(await client.listTenantModules(tenant)), []);
+      assert.deepEqual(expectData(await client.listTenantModules(tenant)), []);
     });
   });
 
@@ -196,9 +192,9 @@ for (const mode of MODES) {
         token,
         fetch: recording,
       });
-      assert.ok(ok(await client.listCatalog()).length > 0);
-      ok(await client.installModule(w.tenantId, 'agency'));
-      ok(await client.getTenantModule(w.tenantId, 'agency'));
+      assert.ok(expectData(await client.listCatalog()).length > 0);
+      expectData(await client.installModule(w.tenantId, 'agency'));
+      expectData(await client.getTenantModule(w.tenantId, 'agency'));
       // supabase-js also asks once when it is created, for Realtime.
       assert.equal(
         new Set(seen).size,
@@ -284,10 +280,10 @@ Deno.test('client built from a supabase-js client signed in as the persona sends
     const supabase = supabaseFor(w.users.admin.token, contractFetch);
     const client = createModulesClient({ supabase });
     assert.equal(
-      ok(await client.installModule(w.tenantId, 'agency')).enabled,
+      expectData(await client.installModule(w.tenantId, 'agency')).enabled,
       true,
     );
-    const [event] = ok(await client.listEvents(w.tenantId)).events;
+    const [event] = expectData(await client.listEvents(w.tenantId)).events;
     assert.equal(event.actor, w.users.admin.id);
   });
 });
