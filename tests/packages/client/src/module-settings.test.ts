@@ -4,7 +4,7 @@ import {
   moduleSettingsSource,
   pascalCase,
   repoModuleSettings,
-} from '../../../../../scripts/gen-client.ts';
+} from '../../../../scripts/gen-client.ts';
 
 Deno.test('module-settings.ts is what gen:client makes of the module files (no drift)', async () => {
   const committed = await Deno.readTextFile(MODULE_SETTINGS);

@@ -1,12 +1,13 @@
 /**
  * The README's "Typed client" snippets compile against the client as it is: each ```ts block is
  * written to a file of its own and type-checked with the repository's configuration, React
- * Native's packages replaced by declarations of the parts the snippet uses.
+ * Native's packages replaced by declarations of the parts the snippet uses. (Not in tests/unit:
+ * it runs `deno check`.)
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
 
 /** The ```ts blocks of the README's `## Typed client` section. */
 async function snippets(): Promise<string[]> {

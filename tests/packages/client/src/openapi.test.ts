@@ -4,7 +4,7 @@ import {
   OPENAPI_TYPES,
   openApiSource,
   repoOpenApiTypes,
-} from '../../../../../scripts/gen-client.ts';
+} from '../../../../scripts/gen-client.ts';
 
 const documentCommitted = await Deno.stat(OPENAPI_DOCUMENT).then(() => true, () => false);
 
