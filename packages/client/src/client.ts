@@ -22,6 +22,7 @@ import type { ModuleSettings } from './module-settings.ts';
 import { path, query } from './paths.ts';
 import { networkFailure, type Result, type SuccessBody, toResult } from './result.ts';
 import {
+  type AccessToken,
   type Fetch,
   fetchTransport,
   type RawRequest,
@@ -50,11 +51,7 @@ export interface UrlClientOptions {
    * Called before every request: the signed-in user's access token, or null for none (the
    * OpenAPI document needs none). Read it from where your app keeps a fresh one.
    */
-  accessToken?: () =>
-    | string
-    | null
-    | undefined
-    | Promise<string | null | undefined>;
+  accessToken?: AccessToken;
   /** The fetch to call (default: the global one), e.g. to log, retry or check answers. */
   fetch?: Fetch;
   supabase?: never;

@@ -31,6 +31,9 @@ export function functionsBase(url: string): string {
     '/functions/v1';
 }
 
+/** Where a token comes from: the signed-in user's access token per call, or none. */
+export type AccessToken = () => string | null | undefined | Promise<string | null | undefined>;
+
 /**
  * Requests with `fetch`: `apikey` is the project's key; `Authorization` the token the callback
  * gives, or (as supabase-js does with no session) a legacy anon key itself, never an `sb_` key.
@@ -38,11 +41,7 @@ export function functionsBase(url: string): string {
 export function fetchTransport(options: {
   url: string;
   apiKey: string;
-  accessToken?: () =>
-    | string
-    | null
-    | undefined
-    | Promise<string | null | undefined>;
+  accessToken?: AccessToken;
   fetch?: Fetch;
 }): Transport {
   const base = functionsBase(options.url);
