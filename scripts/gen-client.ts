@@ -10,6 +10,7 @@
  * (`--modules <dir>`) or a saved catalog (`--catalog <file>`: the JSON of `GET /modules`), and
  * writing where it wants (`--out <file>`).
  */
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
@@ -206,6 +207,7 @@ if (import.meta.main) {
   for (const [file, generate] of outputs) {
     const fresh = await generate();
     if (!values.check) {
+      await Deno.mkdir(dirname(file), { recursive: true });
       await Deno.writeTextFile(file, fresh);
       console.log(`wrote ${file}`);
     } else if (fresh !== await readText(file)) {
