@@ -70,7 +70,10 @@ const templates = Object.keys(document.paths)
   }))
   .sort((a, b) => a.params - b.params);
 
-/** The document's path template for a request path under `/functions/v1`, if any. */
+/**
+ * The document's path template for a request path, through the gateway (`/functions/v1/modules…`)
+ * or to the function's host directly (`/modules…`), if any.
+ */
 export function templateFor(pathname: string): string | undefined {
   const path = pathname.replace(/^\/functions\/v1/, '');
   return templates.find(({ pattern }) => pattern.test(path))?.template;
@@ -95,7 +98,7 @@ export function checkContract(
   method = method.toUpperCase();
   if (method === 'OPTIONS') return;
   const { pathname } = new URL(url);
-  if (!pathname.startsWith('/functions/v1/modules')) return;
+  if (!/^(\/functions\/v1)?\/modules(\/|$)/.test(pathname)) return;
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   if (status >= 400 && isObject && 'message' in body) return; // the gateway's own answer
   const what = describe(method, pathname, status);

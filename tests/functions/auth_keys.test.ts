@@ -23,6 +23,7 @@ import {
 } from '../../supabase/functions/_shared/auth.ts';
 import { ApiError } from '../../supabase/functions/_shared/problem.ts';
 import { signRaw } from '../_support/jwt.ts';
+import { contractFetch } from '../_support/contract.ts';
 
 const VARS = [
   'SUPABASE_URL',
@@ -372,7 +373,7 @@ function standInApi(jwk: JWK) {
 
 /** `GET /modules` with `token`: the status and the problem's code (if any) and headers. */
 async function call(url: string, token: string) {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const res = await contractFetch(url, { headers: { authorization: `Bearer ${token}` } });
   const body = await res.json();
   return { status: res.status, code: body.code, body, headers: res.headers };
 }

@@ -85,3 +85,14 @@ Deno.test('openapi.json gives every operation an id, a 2xx answer and only known
     }
   }
 });
+
+Deno.test('a catalog module whose settings schema is true is listed as the document says', async () => {
+  await withWorld(async (w) => {
+    const moduleId = await w.catalogModule({ settingsSchema: true });
+    // api() checks the answer against the document.
+    const res = await api('GET', '', { token: w.users.member.token });
+    assert.equal(res.status, 200);
+    const listed = res.body.find((m: { id: string }) => m.id === moduleId);
+    assert.equal(listed.settings_schema, true);
+  });
+});

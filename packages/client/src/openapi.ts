@@ -182,10 +182,10 @@ export interface components {
              */
             version: string;
             is_active: boolean;
-            /** @description The JSON Schema (draft 2020-12) of the settings; null when any object goes. */
+            /** @description The JSON Schema (draft 2020-12) of the settings; `true` or null when any object goes. */
             settings_schema: {
                 [key: string]: unknown;
-            } | null;
+            } | true | null;
             /**
              * @description The modules this version requires, each with a semver range.
              * @example {
@@ -281,7 +281,7 @@ export interface components {
             updated_at: string;
         };
         TenantModuleEvent: {
-            /** @description Increasing; the cursor of `before` and `after`. */
+            /** @description Unique; the cursor of `before` and `after` (pages are in id order, the `after` feed in commit order). */
             id: number;
             /** Format: uuid */
             tenant_id: string;
@@ -299,7 +299,9 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
             /** @description An RFC 7396 merge patch of the row, or `{before, after}`; null for none. */
-            change?: unknown;
+            change: {
+                [key: string]: unknown;
+            } | null;
         };
         UninstallPreview: {
             module_id: string;
@@ -892,6 +894,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `module_unavailable`: Module unavailable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "module_unavailable";
+                    };
+                };
+            };
             /** @description `internal_error`: Internal error */
             500: {
                 headers: {
@@ -1030,7 +1044,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `module_unavailable`: Module unavailable */
+            /** @description `invalid_settings`: Invalid settings; `module_unavailable`: Module unavailable */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1038,7 +1052,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "module_unavailable";
+                        code?: "invalid_settings" | "module_unavailable";
                     };
                 };
             };
@@ -1407,7 +1421,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `module_unavailable`: Module unavailable; `unknown_version`: Unknown version */
+            /** @description `invalid_settings`: Invalid settings; `module_unavailable`: Module unavailable; `unknown_version`: Unknown version */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1415,7 +1429,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "module_unavailable" | "unknown_version";
+                        code?: "invalid_settings" | "module_unavailable" | "unknown_version";
                     };
                 };
             };

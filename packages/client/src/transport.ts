@@ -116,14 +116,17 @@ export function supabaseTransport(
       };
     }
     const name = functionsErrorName(error);
+    // The answer: `response` in recent supabase-js releases; in older v2 releases only the
+    // error's `context` (the same Response) carries it.
+    const answer = response ?? (error as { context?: unknown }).context;
     if (
       (name === 'FunctionsHttpError' || name === 'FunctionsRelayError') &&
-      response
+      answer instanceof Response
     ) {
-      const text = await response.text();
+      const text = await answer.text();
       return {
-        status: response.status,
-        body: readBody(response.headers.get('content-type'), text),
+        status: answer.status,
+        body: readBody(answer.headers.get('content-type'), text),
       };
     }
     if (name === 'FunctionsFetchError') {

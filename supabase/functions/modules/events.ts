@@ -42,7 +42,7 @@ function toEvent(row: EventWithChangeText): TenantModuleEvent {
     actor: row.actor,
     actor_role: row.actor_role,
     occurred_at: row.occurred_at,
-    change: row.change === null ? null : parseExactJson(row.change),
+    change: row.change === null ? null : parseExactJson(row.change) as TenantModuleEvent['change'],
   };
 }
 

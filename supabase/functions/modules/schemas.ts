@@ -35,9 +35,11 @@ export const catalogModuleSchema = z.object({
     description: 'The current version; installs take this one.',
   }),
   is_active: z.boolean(),
-  settings_schema: z.record(z.string(), z.unknown()).nullable().openapi({
-    description: 'The JSON Schema (draft 2020-12) of the settings; null when any object goes.',
-  }),
+  settings_schema: z.union([z.record(z.string(), z.unknown()), z.literal(true)]).nullable()
+    .openapi({
+      description: 'The JSON Schema (draft 2020-12) of the settings; `true` or null when any ' +
+        'object goes.',
+    }),
   requires: z.record(z.string(), z.string()).openapi({
     description: 'The modules this version requires, each with a semver range.',
     example: { crm: '^2.0.0' },
@@ -47,7 +49,8 @@ export const catalogModuleSchema = z.object({
 /** One entry of a tenant's audit trail of its modules. */
 export const tenantModuleEventSchema = z.object({
   id: z.number().int().openapi({
-    description: 'Increasing; the cursor of `before` and `after`.',
+    description: 'Unique; the cursor of `before` and `after` (pages are in id order, the ' +
+      '`after` feed in commit order).',
   }),
   tenant_id: uuid,
   module_id: z.string(),
@@ -67,7 +70,7 @@ export const tenantModuleEventSchema = z.object({
     description: 'The database role of the change.',
   }),
   occurred_at: timestamp,
-  change: z.unknown().openapi({
+  change: z.record(z.string(), z.unknown()).nullable().openapi({
     description: 'An RFC 7396 merge patch of the row, or `{before, after}`; null for none.',
   }),
 }).openapi('TenantModuleEvent');

@@ -66,6 +66,8 @@ const CHANGE: ProblemCode[] = [
   'tenant_not_found',
   'module_not_installed',
   'module_unavailable',
+  // The settings check runs on every write of the row (e.g. an upgrade yielding a non-object).
+  'invalid_settings',
 ];
 
 /**
@@ -172,6 +174,7 @@ const uninstallRoute = createRoute({
       'module_not_installed',
       'required_by',
       'module_disabled',
+      'module_unavailable',
     ),
   },
 });
