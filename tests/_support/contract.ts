@@ -1,8 +1,8 @@
 /**
  * The contract check: every response the HTTP suite receives from the `modules` function is
  * validated against the committed OpenAPI document (`packages/client/openapi.json`) — its status
- * must be one the operation declares, its media type the declared one, its body valid for the
- * declared schema (ajv, JSON Schema 2020-12, as OpenAPI 3.1 uses) — so the document cannot lie.
+ * must be one the operation declares, its required headers there, its media type the declared
+ * one, its body valid for the declared schema (ajv, JSON Schema 2020-12, as OpenAPI 3.1 uses) — so the document cannot lie.
  * `api()` and `clientFor()` in fixtures.ts, the typed client of the tests, and the resilience
  * tests' requests (fuzz, tokens, upstream failures) all go through it.
  *
@@ -19,6 +19,7 @@ interface MediaType {
 }
 interface Response {
   description: string;
+  headers?: Record<string, { required?: boolean }>;
   content?: Record<string, MediaType>;
 }
 interface Operation {
@@ -126,6 +127,11 @@ export function checkContract(
         'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
       },
     };
+  }
+  for (const [name, header] of Object.entries(response.headers ?? {})) {
+    if (header.required && !headers.has(name)) {
+      throw new Error(`contract: ${what} lacks the ${name} header the document declares`);
+    }
   }
   const contentType = (headers.get('content-type') ?? '').split(';')[0].trim();
   const declared = Object.keys(response.content ?? {});

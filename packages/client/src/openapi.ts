@@ -374,6 +374,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -398,6 +400,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -452,6 +456,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -488,6 +494,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -534,6 +542,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -570,6 +580,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -620,6 +632,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -716,6 +730,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -763,6 +779,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -799,6 +817,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -849,6 +869,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -921,6 +943,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -975,6 +999,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1071,6 +1097,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1118,6 +1146,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1166,6 +1196,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1217,6 +1249,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1301,6 +1335,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1352,6 +1388,8 @@ export interface operations {
             /** @description `unauthorized`: Authentication required */
             401: {
                 headers: {
+                    /** @description `Bearer realm="modules"`: send a user access token. */
+                    "www-authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1448,6 +1486,8 @@ export interface operations {
             /** @description `auth_unavailable`: Auth server unavailable; `upstream_unavailable`: Database unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; nothing was changed. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {

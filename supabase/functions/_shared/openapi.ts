@@ -6,7 +6,13 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { ApiError, type FieldError, type ProblemCode, PROBLEMS } from './problem.ts';
+import {
+  ApiError,
+  type FieldError,
+  type ProblemCode,
+  problemHeaders,
+  PROBLEMS,
+} from './problem.ts';
 
 const TARGETS: Record<string, { path: string; detail: string }> = {
   param: {
@@ -89,6 +95,23 @@ export const problemSchema = z.object({
   }),
 }).openapi('Problem');
 
+/** The headers every one of `codes` carries, as OpenAPI header objects. */
+function headersOf(codes: ProblemCode[]): Record<string, unknown> | undefined {
+  const names = Object.keys(problemHeaders(codes[0]))
+    .filter((name) => codes.every((code) => name in problemHeaders(code)));
+  if (!names.length) return undefined;
+  return Object.fromEntries(names.map((name) => [name, {
+    description: HEADER_MEANINGS[name] ?? '',
+    required: true,
+    schema: { type: 'string' },
+  }]));
+}
+
+const HEADER_MEANINGS: Record<string, string> = {
+  'www-authenticate': '`Bearer realm="modules"`: send a user access token.',
+  'retry-after': 'Seconds to wait before retrying; nothing was changed.',
+};
+
 /** Codes any route that needs a signed-in user can answer with. */
 const SIGNED_IN: ProblemCode[] = [
   'unauthorized',
@@ -120,13 +143,14 @@ export function problems(...codes: ProblemCode[]) {
   }
   const responses: Record<
     number,
-    { description: string; content: Record<string, unknown> }
+    { description: string; headers?: Record<string, unknown>; content: Record<string, unknown> }
   > = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     const listed = list.sort() as [ProblemCode, ...ProblemCode[]];
     responses[status] = {
       description: listed.map((code) => `\`${code}\`: ${PROBLEMS[code].title}`)
         .join('; '),
+      ...(headersOf(listed) && { headers: headersOf(listed) }),
       content: {
         'application/problem+json': {
           schema: problemSchema.extend({ code: z.enum(listed) }),

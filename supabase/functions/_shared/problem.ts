@@ -12,12 +12,17 @@ export interface FieldError {
 
 /**
  * Every problem the API reports, by its stable `code`: the HTTP status that code always comes
- * with, and its title. A code never changes status, so a client can switch on either.
+ * with, its title, and the headers it always carries. A code never changes status, so a client
+ * can switch on either.
  */
 export const PROBLEMS = {
   invalid_json: { status: 400, title: 'Malformed JSON' },
   invalid_request: { status: 400, title: 'Invalid request' },
-  unauthorized: { status: 401, title: 'Authentication required' },
+  unauthorized: {
+    status: 401,
+    title: 'Authentication required',
+    headers: { 'www-authenticate': 'Bearer realm="modules"' },
+  },
   forbidden: { status: 403, title: 'Not allowed' },
   purge_refused: { status: 403, title: 'Purge refused' },
   tenant_not_found: { status: 404, title: 'Tenant not found' },
@@ -36,9 +41,26 @@ export const PROBLEMS = {
   unknown_version: { status: 422, title: 'Unknown version' },
   invalid_settings: { status: 422, title: 'Invalid settings' },
   internal_error: { status: 500, title: 'Internal error' },
-  upstream_unavailable: { status: 503, title: 'Database unavailable' },
-  auth_unavailable: { status: 503, title: 'Auth server unavailable' },
-} as const;
+  upstream_unavailable: {
+    status: 503,
+    title: 'Database unavailable',
+    headers: { 'retry-after': '1' },
+  },
+  auth_unavailable: {
+    status: 503,
+    title: 'Auth server unavailable',
+    headers: { 'retry-after': '1' },
+  },
+} as const satisfies Record<
+  string,
+  { status: number; title: string; headers?: Record<string, string> }
+>;
+
+/** The headers every problem with `code` carries (e.g. `Retry-After` on a 503). */
+export function problemHeaders(code: ProblemCode): Record<string, string> {
+  const problem = PROBLEMS[code] as { headers?: Record<string, string> };
+  return problem.headers ?? {};
+}
 
 /** The stable codes clients can switch on. */
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -123,7 +145,8 @@ export class ApiError extends Error {
 
 /** The response for a problem, with the media type RFC 9457 registers. */
 export function problemResponse(error: ApiError): Response {
-  const headers = new Headers(error.headers);
+  const headers = new Headers(problemHeaders(error.code));
+  for (const [name, value] of Object.entries(error.headers ?? {})) headers.set(name, value);
   headers.set('content-type', 'application/problem+json');
   return new Response(JSON.stringify(error.toProblem()), { status: error.status, headers });
 }

@@ -70,3 +70,30 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>): Record<stri
   }
   return document;
 }
+
+type Operations = Record<string, Record<string, { responses: Record<string, unknown> }>>;
+
+/**
+ * The problem codes the document declares for an operation's status, or undefined when the
+ * route (a Hono path such as `/modules/tenants/:tenantId`) is not one of its operations.
+ */
+export function declaredCodes<E extends Env>(
+  app: OpenAPIHono<E>,
+  method: string,
+  routePath: string,
+  status: number,
+): string[] | undefined {
+  const paths = openApiDocument(app).paths as Operations;
+  const operation = paths[routePath.replace(/:([A-Za-z]+)/g, '{$1}')]?.[method.toLowerCase()];
+  if (!operation) return undefined;
+  const response = operation.responses[String(status)] as
+    | {
+      content?: Record<
+        string,
+        { schema?: { allOf?: { properties?: { code?: { enum?: string[] } } }[] } }
+      >;
+    }
+    | undefined;
+  return response?.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code
+    ?.enum ?? [];
+}

@@ -100,3 +100,11 @@ Deno.test('validatedRoutes answers a body of another media type with 415', async
   assert.equal(res.status, 415);
   assert.equal((await res.json()).code, 'unsupported_media_type');
 });
+
+Deno.test('problems declares the headers every code of a status carries', () => {
+  const responses = problems('forbidden') as Record<number, { headers?: Record<string, unknown> }>;
+  assert.deepEqual(Object.keys(responses[401].headers ?? {}), ['www-authenticate']);
+  assert.deepEqual(Object.keys(responses[503].headers ?? {}), ['retry-after']);
+  assert.equal(responses[403].headers, undefined);
+  assert.equal(responses[500].headers, undefined);
+});

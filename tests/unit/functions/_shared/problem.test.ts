@@ -157,3 +157,15 @@ Deno.test('problemResponse writes extension members after the standard ones', as
   ]);
   assert.deepEqual(JSON.parse(text).dependents, dependents);
 });
+
+Deno.test('problemResponse carries the headers of its code, which an error may override', () => {
+  const unavailable = problemResponse(new ApiError('upstream_unavailable', 'Down.'));
+  assert.equal(unavailable.headers.get('retry-after'), '1');
+  const unauthorized = problemResponse(new ApiError('unauthorized', 'Who?'));
+  assert.equal(unauthorized.headers.get('www-authenticate'), 'Bearer realm="modules"');
+  const later = problemResponse(
+    new ApiError('auth_unavailable', 'Down.', undefined, { 'Retry-After': '5' }),
+  );
+  assert.equal(later.headers.get('retry-after'), '5');
+  assert.equal(problemResponse(new ApiError('forbidden', 'No.')).headers.has('retry-after'), false);
+});
