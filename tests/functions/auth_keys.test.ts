@@ -232,6 +232,19 @@ Deno.test('asymmetric tokens are checked against SUPABASE_JWKS', async (t) => {
     );
   });
 
+  await t.step(
+    "a SUPABASE_JWKS that is not a key set is the function's error, not a 401",
+    async () => {
+      await withEnv({ SUPABASE_JWKS: '{"keys": [' }, async () => {
+        const token = await sign(project.privateKey, 'project-key');
+        const error = await authenticate(`Bearer ${token}`).then(() => undefined, (e) => e);
+        assert.ok(error instanceof Error);
+        assert.equal(error.name, 'MisconfiguredError', String(error));
+        assert.ok(!(error instanceof ApiError), 'reported by onError as a logged 500');
+      });
+    },
+  );
+
   for (
     const [what, keys] of [
       ['the key without a kid', [{ ...jwk, kid: undefined }]],

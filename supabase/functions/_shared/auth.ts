@@ -103,15 +103,29 @@ function projectJwks(): KeySet {
   const inline = Deno.env.get('SUPABASE_JWKS');
   const source = inline || `${Deno.env.get('SUPABASE_URL')}/auth/v1/.well-known/jwks.json`;
   if (jwks?.source !== source) {
-    const keys = inline
-      ? createLocalJWKSet(JSON.parse(inline) as JSONWebKeySet)
-      : createRemoteJWKSet(new URL(source), {
-        timeoutDuration: AUTH_TIMEOUT_MS,
-        [customFetch]: fetchKeySet,
-      });
+    let keys: KeySet;
+    try {
+      keys = inline
+        ? createLocalJWKSet(JSON.parse(inline) as JSONWebKeySet)
+        : createRemoteJWKSet(new URL(source), {
+          timeoutDuration: AUTH_TIMEOUT_MS,
+          [customFetch]: fetchKeySet,
+        });
+    } catch (cause) {
+      // The function's configuration, not the caller's token: a 500, logged, never a 401.
+      throw new MisconfiguredError(
+        'SUPABASE_JWKS must be a JSON Web Key Set, or SUPABASE_URL a URL',
+        { cause },
+      );
+    }
     jwks = { source, keys };
   }
   return jwks.keys;
+}
+
+/** A setting of the function that cannot work, whatever the caller sends. */
+class MisconfiguredError extends Error {
+  override name = 'MisconfiguredError';
 }
 
 let authApi: { source: string; client: SupabaseClient } | undefined;
@@ -212,7 +226,7 @@ export async function authenticate(authorization: string | undefined): Promise<C
   try {
     verified = await verify(token);
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    if (error instanceof ApiError || error instanceof MisconfiguredError) throw error;
     throw unauthorized(INVALID);
   }
   const { claims } = verified;
