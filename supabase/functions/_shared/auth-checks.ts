@@ -62,7 +62,5 @@ export function authUnavailable(): ApiError {
     'auth_unavailable',
     'The Auth server is unreachable right now, so the access token could not be verified; ' +
       'nothing was changed. Retry shortly.',
-    undefined,
-    { 'retry-after': '1' },
   );
 }

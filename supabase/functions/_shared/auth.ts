@@ -160,9 +160,7 @@ const INVALID = 'The access token is invalid, expired or not meant for this proj
 const NOT_A_USER = "This API needs a signed-in user's access token.";
 
 function unauthorized(detail: string): ApiError {
-  return new ApiError('unauthorized', detail, undefined, {
-    'www-authenticate': 'Bearer realm="modules"',
-  });
+  return new ApiError('unauthorized', detail);
 }
 
 /** Refuses claims that do not make a signed-in user of this API, verified or not. */

@@ -147,10 +147,11 @@ export function problems(...codes: ProblemCode[]) {
   > = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     const listed = list.sort() as [ProblemCode, ...ProblemCode[]];
+    const headers = headersOf(listed);
     responses[status] = {
       description: listed.map((code) => `\`${code}\`: ${PROBLEMS[code].title}`)
         .join('; '),
-      ...(headersOf(listed) && { headers: headersOf(listed) }),
+      ...(headers && { headers }),
       content: {
         'application/problem+json': {
           schema: problemSchema.extend({ code: z.enum(listed) }),

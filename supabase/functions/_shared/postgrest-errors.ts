@@ -42,8 +42,6 @@ export function unavailable(): ApiError {
   return new ApiError(
     'upstream_unavailable',
     'The database is unreachable right now; nothing was changed. Retry shortly.',
-    undefined,
-    { 'retry-after': '1' },
   );
 }
 

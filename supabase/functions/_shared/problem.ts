@@ -116,18 +116,26 @@ export class ApiError extends Error {
   override name = 'ApiError';
   /** The HTTP status, the one `PROBLEMS` gives the code. */
   readonly status: number;
+  /**
+   * The response headers (names in lower case): those `PROBLEMS` gives the code (`Retry-After` on
+   * a 503), then the ones given, e.g. `Allow` on a 405.
+   */
+  readonly headers: Record<string, string>;
 
   constructor(
     readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: FieldError[],
-    /** Extra response headers, e.g. `Allow` on a 405 or `WWW-Authenticate` on a 401. */
-    readonly headers?: Record<string, string>,
+    headers?: Record<string, string>,
     /** Extension members of the problem, e.g. the `dependencies` a 409 is about. */
     readonly members?: ProblemMembers,
   ) {
     super(detail);
     this.status = PROBLEMS[code].status;
+    this.headers = { ...problemHeaders(code) };
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      this.headers[name.toLowerCase()] = value;
+    }
   }
 
   toProblem(): Problem {
@@ -145,8 +153,7 @@ export class ApiError extends Error {
 
 /** The response for a problem, with the media type RFC 9457 registers. */
 export function problemResponse(error: ApiError): Response {
-  const headers = new Headers(problemHeaders(error.code));
-  for (const [name, value] of Object.entries(error.headers ?? {})) headers.set(name, value);
+  const headers = new Headers(error.headers);
   headers.set('content-type', 'application/problem+json');
   return new Response(JSON.stringify(error.toProblem()), { status: error.status, headers });
 }
