@@ -74,6 +74,17 @@ async function later<T>(ms: number, fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
+/** What Auth's `GET /auth/v1/user` answers: the user of a genuine token, else 401. */
+async function authUser(req: Request): Promise<Response> {
+  const token = req.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+  try {
+    const claims = await verifyJwt(token);
+    return Response.json({ id: claims.sub, aud: claims.aud, role: claims.role });
+  } catch {
+    return Response.json({ code: 401, msg: 'invalid JWT' }, { status: 401 });
+  }
+}
+
 Deno.test('without the JWT secret, HS256 tokens are checked by the Auth server', async (t) => {
   let calls = 0;
   let apikey: string | null = null;
@@ -84,13 +95,7 @@ Deno.test('without the JWT secret, HS256 tokens are checked by the Auth server',
     if (url.pathname !== '/auth/v1/user' || (apikey !== ANON_KEY && apikey !== PUBLISHABLE_KEY)) {
       return Response.json({ msg: 'bad request' }, { status: 400 });
     }
-    const token = req.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
-    try {
-      const claims = await verifyJwt(token);
-      return Response.json({ id: claims.sub, aud: claims.aud, role: claims.role });
-    } catch {
-      return Response.json({ code: 401, msg: 'invalid JWT' }, { status: 401 });
-    }
+    return await authUser(req);
   });
   const authUrl = `http://127.0.0.1:${auth.addr.port}`;
   const sub = crypto.randomUUID();
@@ -371,13 +376,7 @@ function standInApi(jwk: JWK) {
     }
     if (pathname === '/auth/v1/.well-known/jwks.json') return Response.json({ keys: [jwk] });
     if (pathname !== '/auth/v1/user') return Response.json({ msg: 'not found' }, { status: 404 });
-    const token = req.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
-    try {
-      const claims = await verifyJwt(token);
-      return Response.json({ id: claims.sub, aud: claims.aud, role: claims.role });
-    } catch {
-      return Response.json({ code: 401, msg: 'invalid JWT' }, { status: 401 });
-    }
+    return await authUser(req);
   });
   api.url = `http://127.0.0.1:${server.addr.port}`;
   api.close = () => (release(), server.shutdown());
