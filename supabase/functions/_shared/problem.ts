@@ -65,13 +65,6 @@ export function problemHeaders(code: ProblemCode): Record<string, string> {
 /** The stable codes clients can switch on. */
 export type ProblemCode = keyof typeof PROBLEMS;
 
-/** The codes that come with `status`. */
-export function codesWithStatus(status: number): ProblemCode[] {
-  return (Object.keys(PROBLEMS) as ProblemCode[]).filter((code) =>
-    PROBLEMS[code].status === status
-  );
-}
-
 /** A module the tenant lacks in the range another module requires. */
 export interface MissingDependency {
   module_id: string;

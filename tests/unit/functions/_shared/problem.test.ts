@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { HTTPException } from 'hono/http-exception';
 import {
   ApiError,
-  codesWithStatus,
   type ProblemCode,
   problemResponse,
   PROBLEMS,
@@ -50,17 +49,6 @@ Deno.test('ApiError takes its status and title from its code, for every code', (
   }
   assert.equal(new ApiError('method_not_allowed', 'x').status, 405);
   assert.equal(new ApiError('upstream_unavailable', 'x').status, 503);
-});
-
-Deno.test('codesWithStatus lists exactly the codes of a status', () => {
-  for (const status of new Set(CODES.map((code) => PROBLEMS[code].status))) {
-    const codes = codesWithStatus(status);
-    assert.ok(codes.length > 0);
-    assert.deepEqual(codes, CODES.filter((code) => PROBLEMS[code].status === status));
-  }
-  assert.ok(codesWithStatus(409).includes('already_installed'));
-  assert.deepEqual(codesWithStatus(200), []);
-  assert.deepEqual(codesWithStatus(418), []);
 });
 
 Deno.test('toApiError turns hono exceptions into problems and keeps ApiErrors', () => {
