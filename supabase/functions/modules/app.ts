@@ -17,8 +17,10 @@ import { methodNotAllowed } from './method-not-allowed.ts';
 import { declaredCodes, documentRoute, openApiDocument } from './openapi.ts';
 import { tenantModules } from './tenant-modules.ts';
 
+const BASE = '/modules';
+
 /** The function's app; the edge runtime hands it paths that start with `/modules`. */
-export const app = validatedRoutes<UserEnv>().basePath('/modules');
+export const app = validatedRoutes<UserEnv>().basePath(BASE);
 
 app.use(
   '*',
@@ -43,7 +45,7 @@ app.onError((err, c) => {
   const error = toApiError(err);
   // A code the document does not declare for this operation is a bug in the document: logged, so
   // that the drift shows in the function's logs (the contract tests catch the ones they reach).
-  const declared = declaredCodes(app, c.req.method, c.req.routePath, error.status);
+  const declared = declaredCodes(app, BASE, c.req.method, c.req.routePath, error.status);
   if (declared && !declared.includes(error.code)) {
     console.warn(
       `problem ${error.code} (${error.status}) is not in the OpenAPI document for ` +

@@ -71,29 +71,40 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>): Record<stri
   return document;
 }
 
-type Operations = Record<string, Record<string, { responses: Record<string, unknown> }>>;
+/** A route's problem responses as `problems()` declares them: `code` an enum of the codes. */
+type ProblemContent = {
+  content?: Record<string, { schema?: { shape?: { code?: { options?: string[] } } } }>;
+};
+
+const declared = new WeakMap<object, Map<string, Record<string, string[]>>>();
 
 /**
- * The problem codes the document declares for an operation's status, or undefined when the
- * route (a Hono path such as `/modules/tenants/:tenantId`) is not one of its operations.
+ * The problem codes an operation declares for a status, read from the route definitions (no
+ * document is generated), or undefined when the route is none of them. `routePath` is Hono's
+ * (`/modules/tenants/:tenantId`); `base` the app's base path (`/modules`).
  */
 export function declaredCodes<E extends Env>(
   app: OpenAPIHono<E>,
+  base: string,
   method: string,
   routePath: string,
   status: number,
 ): string[] | undefined {
-  const paths = openApiDocument(app).paths as Operations;
-  const operation = paths[routePath.replace(/:([A-Za-z]+)/g, '{$1}')]?.[method.toLowerCase()];
-  if (!operation) return undefined;
-  const response = operation.responses[String(status)] as
-    | {
-      content?: Record<
-        string,
-        { schema?: { allOf?: { properties?: { code?: { enum?: string[] } } }[] } }
-      >;
+  let routes = declared.get(app);
+  if (!routes) {
+    routes = new Map();
+    for (const definition of app.openAPIRegistry.definitions) {
+      if (definition.type !== 'route') continue;
+      const { method, path, responses } = definition.route;
+      const codes: Record<string, string[]> = {};
+      for (const [code, response] of Object.entries(responses)) {
+        const schema = (response as ProblemContent).content?.['application/problem+json']?.schema;
+        codes[code] = schema?.shape?.code?.options ?? [];
+      }
+      routes.set(`${method.toUpperCase()} ${path === '/' ? base : base + path}`, codes);
     }
-    | undefined;
-  return response?.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code
-    ?.enum ?? [];
+    declared.set(app, routes);
+  }
+  const codes = routes.get(`${method} ${routePath.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+  return codes && (codes[String(status)] ?? []);
 }
